@@ -1,0 +1,110 @@
+//! The catalog: Microsoft's published KMS client setup keys (GVLKs) and the key groups
+//! volact can name.
+//!
+//! The GVLK rows are generated from `data/gvlk.csv` (provenance in `data/README.md`). A
+//! key's channel is `Volume:GVLK` only when the key is one of these; for any other key the
+//! channel is unknown, and volact says so rather than guess.
+//!
+//! ```
+//! use volact::catalog;
+//! let rows = catalog::gvlk("windows server 2022 datacenter");
+//! assert_eq!(rows[0].key, "WX4NM-KYWYW-QJJR4-XV3QB-6VM33");
+//! assert_eq!(catalog::group_label(4546), Some("Windows Server 2021 RTM ServerDatacenter Volume:GVLK"));
+//! ```
+
+mod groups;
+mod gvlk_table;
+
+pub use groups::group_label;
+
+use crate::key::ProductKey;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// One published GVLK row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GvlkRow {
+    /// Product family as Microsoft's tables head it, e.g. `Windows 11`.
+    pub family: &'static str,
+    /// Edition, e.g. `Enterprise`.
+    pub edition: &'static str,
+    /// The key, canonical (public: Microsoft publishes GVLKs).
+    pub key: &'static str,
+}
+
+/// The channel of every catalog key (pkeyconfig `ProductKeyType`, facts.md §1.5).
+pub const GVLK_CHANNEL: &str = "Volume:GVLK";
+
+/// Every row, in the order of `data/gvlk.csv`.
+pub fn rows() -> &'static [GvlkRow] {
+    gvlk_table::ROWS
+}
+
+fn by_key() -> &'static HashMap<&'static str, Vec<usize>> {
+    static INDEX: OnceLock<HashMap<&'static str, Vec<usize>>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut map: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        for (i, row) in rows().iter().enumerate() {
+            map.entry(row.key).or_default().push(i);
+        }
+        map
+    })
+}
+
+/// Every row that publishes this key (one key may serve several families).
+pub fn rows_for_key(key: &ProductKey) -> Vec<&'static GvlkRow> {
+    by_key()
+        .get(key.reveal().as_str())
+        .map(|ix| ix.iter().map(|&i| &rows()[i]).collect())
+        .unwrap_or_default()
+}
+
+/// The key's channel when volact knows it: `Volume:GVLK` for catalog keys, else `None`.
+pub fn channel(key: &ProductKey) -> Option<&'static str> {
+    by_key()
+        .contains_key(key.reveal().as_str())
+        .then_some(GVLK_CHANNEL)
+}
+
+/// GVLK rows matching an edition query: every word of the query (case-insensitive) must
+/// appear in `family edition`. Rows whose full name or edition equals the query come first,
+/// then the rest in catalog order.
+pub fn gvlk(query: &str) -> Vec<&'static GvlkRow> {
+    let q = normalize(query);
+    let words: Vec<&str> = q.split(' ').filter(|w| !w.is_empty()).collect();
+    if words.is_empty() {
+        return Vec::new();
+    }
+    let mut hits: Vec<(bool, &'static GvlkRow)> = rows()
+        .iter()
+        .filter_map(|row| {
+            let full = normalize(&format!("{} {}", row.family, row.edition));
+            let haystack: Vec<&str> = full.split(' ').collect();
+            words.iter().all(|w| haystack.contains(w)).then(|| {
+                let exact = full == q || normalize(row.edition) == q;
+                (exact, row)
+            })
+        })
+        .collect();
+    hits.sort_by_key(|&(exact, _)| !exact); // stable: catalog order within each class
+    hits.into_iter().map(|(_, row)| row).collect()
+}
+
+/// Lowercase, punctuation to spaces, single spaces.
+fn normalize(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                ' '
+            }
+        })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,62 @@
+//! Checks run on arbitrary bytes by the fuzz targets (`fuzz/`) and by the corpus replay in
+//! `tests/fuzz_corpus.rs`. Each panics only when an invariant breaks.
+
+use crate::{epid, ids, key};
+
+fn text(data: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(data)
+}
+
+/// Key parsing: inspect agrees with parse, and a valid key's canonical form parses back.
+pub fn key(data: &[u8]) {
+    let t = text(data);
+    let report = key::inspect(&t);
+    let parsed = key::ProductKey::parse(&t);
+    assert_eq!(report.error, parsed.clone().err());
+    assert_eq!(key::ProductKey::is_valid(&t), parsed.is_ok());
+    if let Ok(k) = parsed {
+        assert_eq!(key::ProductKey::parse(&k.reveal()).as_ref(), Ok(&k));
+        assert_eq!(report.masked, k.masked());
+    }
+    let batch = key::check_batch(&t);
+    assert_eq!(batch.len() % 5, 0);
+}
+
+/// ID checks: a recognised layout's canonical form checks the same way.
+pub fn id(data: &[u8]) {
+    let t = text(data);
+    let c = ids::check(&t);
+    if let Some(canonical) = &c.canonical {
+        let again = ids::check(canonical);
+        assert_eq!(again.bad_groups, c.bad_groups);
+        assert_eq!(again.canonical.as_ref(), Some(canonical));
+    }
+    let _ = ids::InstallationId::parse(&t);
+    let _ = ids::ConfirmationId::parse_lenient(&t);
+}
+
+/// ePID parsing: the canonical form parses back to the same value.
+pub fn epid(data: &[u8]) {
+    if let Ok(e) = epid::Epid::parse(&text(data)) {
+        assert_eq!(epid::Epid::parse(&e.to_string()), Ok(e));
+    }
+}
+
+/// DigitalProductId decoding at both layouts: a decoded key is a valid key.
+pub fn digital_product_id(data: &[u8]) {
+    for layout in [
+        key::DpidLayout::DigitalProductId,
+        key::DpidLayout::DigitalProductId4,
+    ] {
+        if let Ok(k) = key::decode_digital_product_id(data, layout) {
+            assert!(key::ProductKey::is_valid(&k.reveal()));
+        }
+    }
+    // Short fuzz inputs rarely reach offset 52: also read them as the 15 key bytes alone.
+    let mut blob = vec![0u8; 67];
+    let n = data.len().min(15);
+    blob[52..52 + n].copy_from_slice(&data[..n]);
+    if let Ok(k) = key::decode_digital_product_id(&blob, key::DpidLayout::DigitalProductId) {
+        assert!(key::ProductKey::is_valid(&k.reveal()));
+    }
+}

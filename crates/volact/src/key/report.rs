@@ -1,0 +1,95 @@
+//! Everything volact can say about one key text, valid or not: the record behind
+//! `volact key inspect`, the C ABI's key info and the Python and C# inspect calls.
+
+use super::{Algorithm, KeyError, Pkey2009, ProductKey, Syntax, fingerprint_of};
+
+/// The inspection of one key text. Built by [`inspect`]; never holds the key unmasked
+/// except inside [`KeyReport::key`], which masks itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeyReport {
+    /// The algorithm, when the text passes the syntax rules.
+    pub algorithm: Option<Algorithm>,
+    /// The decoded fields of a pkey2009 key, also when its checksum fails.
+    pub fields: Option<Pkey2009>,
+    /// The masked form (see [`masked_text`] for texts that are not keys).
+    pub masked: String,
+    /// SHA-256 of the canonical form, when the text passes the syntax rules.
+    pub fingerprint: Option<String>,
+    /// The key, when it is valid.
+    pub key: Option<ProductKey>,
+    /// Why the text is not a valid key.
+    pub error: Option<KeyError>,
+}
+
+impl KeyReport {
+    /// Whether the text is a valid key.
+    pub fn is_valid(&self) -> bool {
+        self.error.is_none()
+    }
+}
+
+/// Inspects a key text: syntax, algorithm, pkey2009 fields and checksum, masked form and
+/// fingerprint. A pkey2009 key whose checksum fails still reports its fields.
+///
+/// ```
+/// let r = volact::key::inspect("NPPR9-FWDCX-D2C8J-H872K-2YT44");
+/// assert!(!r.is_valid());
+/// assert_eq!(r.fields.unwrap().group_id, 3291); // decodes, but the checksum fails
+/// assert_eq!(r.masked, "XXXXX-XXXXX-XXXXX-XXXXX-2YT44");
+/// ```
+pub fn inspect(input: &str) -> KeyReport {
+    let syntax = match Syntax::parse(input) {
+        Ok(syntax) => syntax,
+        Err(error) => {
+            return KeyReport {
+                algorithm: None,
+                fields: None,
+                masked: masked_text(input),
+                fingerprint: None,
+                key: None,
+                error: Some(error),
+            };
+        }
+    };
+    let decoded = syntax.decode();
+    let error = decoded.and_then(|(fields, computed)| {
+        (fields.checksum != computed).then_some(KeyError::Checksum {
+            stored: fields.checksum,
+            computed,
+        })
+    });
+    let key = syntax.into_key();
+    KeyReport {
+        algorithm: Some(syntax.algorithm()),
+        fields: decoded.map(|(fields, _)| fields),
+        masked: key.masked(),
+        fingerprint: Some(fingerprint_of(&key.reveal())),
+        key: error.is_none().then_some(key),
+        error,
+    }
+}
+
+/// Masks a text that is not a key: dashes and whitespace dropped, uppercased, every
+/// character replaced by `X` in groups of five, except that the last five stay visible
+/// when the text is at least key-long (as they would for a key).
+pub fn masked_text(input: &str) -> String {
+    let chars: Vec<char> = input
+        .chars()
+        .filter(|&c| !(c == '-' || c.is_ascii_whitespace()))
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let keep_from = if chars.len() >= 25 {
+        chars.len() - 5
+    } else {
+        chars.len()
+    };
+    let mut out = String::with_capacity(chars.len() + chars.len() / 5);
+    for (i, &c) in chars.iter().enumerate() {
+        if i > 0 && i % 5 == 0 {
+            out.push('-');
+        }
+        out.push(if i >= keep_from { c } else { 'X' });
+    }
+    out
+}
