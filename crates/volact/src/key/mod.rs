@@ -33,7 +33,7 @@ pub use alphabet::ALPHABET;
 pub use batch::{BatchStatus, check_batch};
 pub use dpid::{DigitalProductIdError, DpidLayout, decode_digital_product_id};
 pub use pkey2009::Pkey2009;
-pub use report::{KeyReport, inspect};
+pub use report::{KeyReport, inspect, masked_text};
 
 use alphabet::{CLASS, INVALID, N, SEPARATOR};
 use sha2::{Digest, Sha256};

@@ -193,11 +193,11 @@ fn errors_never_carry_the_key() {
 #[test]
 fn masked_text_hides_all_but_the_last_five_of_key_long_texts() {
     assert_eq!(
-        report::masked_text("nppr9-fwdcx-d2c8j-h872k-2yt4$"),
+        masked_text("nppr9-fwdcx-d2c8j-h872k-2yt4$"),
         "XXXXX-XXXXX-XXXXX-XXXXX-2YT4$"
     );
-    assert_eq!(report::masked_text("abc"), "XXX");
-    assert_eq!(report::masked_text("W269N-WFGWX"), "XXXXX-XXXXX");
+    assert_eq!(masked_text("abc"), "XXX");
+    assert_eq!(masked_text("W269N-WFGWX"), "XXXXX-XXXXX");
 }
 
 #[test]
