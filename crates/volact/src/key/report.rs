@@ -20,12 +20,21 @@ pub struct KeyReport {
     pub key: Option<ProductKey>,
     /// Why the text is not a valid key.
     pub error: Option<KeyError>,
+    /// The text in key form whenever it passes the syntax rules, checksum or not.
+    parsed: Option<ProductKey>,
 }
 
 impl KeyReport {
     /// Whether the text is a valid key.
     pub fn is_valid(&self) -> bool {
         self.error.is_none()
+    }
+
+    /// The canonical form of the text whenever it passes the syntax rules, also when its
+    /// checksum fails (to show the user what was typed). An explicit reveal, like
+    /// [`ProductKey::reveal`].
+    pub fn reveal(&self) -> Option<String> {
+        self.parsed.as_ref().map(ProductKey::reveal)
     }
 }
 
@@ -49,6 +58,7 @@ pub fn inspect(input: &str) -> KeyReport {
                 fingerprint: None,
                 key: None,
                 error: Some(error),
+                parsed: None,
             };
         }
     };
@@ -65,8 +75,9 @@ pub fn inspect(input: &str) -> KeyReport {
         fields: decoded.map(|(fields, _)| fields),
         masked: key.masked(),
         fingerprint: Some(fingerprint_of(&key.reveal())),
-        key: error.is_none().then_some(key),
+        key: error.is_none().then(|| key.clone()),
         error,
+        parsed: Some(key),
     }
 }
 
