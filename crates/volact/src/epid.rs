@@ -131,7 +131,7 @@ fn digits(s: &str, lengths: std::ops::RangeInclusive<usize>) -> Option<u32> {
 }
 
 fn is_leap(year: u16) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 impl Epid {

@@ -264,7 +264,9 @@ fn parse_kind(input: &str, kind: IdKind, lenient: bool) -> Result<(Groups, Vec<u
             found: format,
         });
     }
-    if !c.bad_groups.is_empty() && !(lenient && !format.rule_confirmed) {
+    // Leniency applies only where the rule is unconfirmed (48-digit CIDs).
+    let tolerated = lenient && !format.rule_confirmed;
+    if !c.bad_groups.is_empty() && !tolerated {
         return Err(IdError::CheckDigit {
             bad_groups: c.bad_groups,
             format,
