@@ -1,0 +1,124 @@
+//! Text in and text out across the ABI.
+//!
+//! In: `(const uint8_t *ptr, size_t len)`, UTF-8, no NUL needed, borrowed for the call.
+//! Out: a caller buffer `(char *buf, size_t len, size_t *out_n)`. The text and a closing NUL
+//! are written when `len` exceeds the text's length; `*out_n` (when not NULL) receives the
+//! text's length without the NUL, also on `VOLACT_RESULT_BUFFER_TOO_SMALL` so the caller can
+//! size a buffer and call again. Nothing is written to `buf` when it is too small.
+
+use crate::error::{fail, volact_result};
+use std::ffi::c_char;
+
+/// Borrows a caller's text.
+///
+/// # Safety
+/// `ptr` must be valid for reads of `len` bytes.
+pub(crate) unsafe fn borrow_text<'a>(ptr: *const u8, len: usize) -> Result<&'a str, volact_result> {
+    if ptr.is_null() {
+        return Err(fail(volact_result::NullParameter, "text pointer is NULL"));
+    }
+    // SAFETY: non-NULL, and the caller vouches for `len` readable bytes.
+    let bytes = unsafe { std::slice::from_raw_parts(ptr, len) };
+    std::str::from_utf8(bytes).map_err(|e| {
+        fail(
+            volact_result::InvalidUtf8,
+            format_args!(
+                "text is not UTF-8: invalid byte at offset {}",
+                e.valid_up_to()
+            ),
+        )
+    })
+}
+
+/// Borrows a caller's bytes.
+///
+/// # Safety
+/// `ptr` must be valid for reads of `len` bytes.
+pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], volact_result> {
+    if ptr.is_null() {
+        return Err(fail(volact_result::NullParameter, "byte pointer is NULL"));
+    }
+    // SAFETY: non-NULL, and the caller vouches for `len` readable bytes.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+/// Copies `text` and a NUL into a caller buffer (conventions above).
+///
+/// # Safety
+/// `buf` valid for writes of `len` bytes or NULL; `out_n` NULL or writable.
+pub(crate) unsafe fn write_str(
+    text: &str,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> volact_result {
+    if !out_n.is_null() {
+        // SAFETY: non-NULL and writable per the caller contract.
+        unsafe { *out_n = text.len() };
+    }
+    if buf.is_null() {
+        return fail(volact_result::NullParameter, "output buffer is NULL");
+    }
+    if len <= text.len() {
+        return fail(
+            volact_result::BufferTooSmall,
+            format_args!(
+                "output buffer holds {len} bytes, {} needed with the NUL",
+                text.len() + 1
+            ),
+        );
+    }
+    // SAFETY: `buf` holds at least text.len() + 1 bytes; the regions cannot overlap because
+    // `text` is owned by Rust.
+    unsafe {
+        std::ptr::copy_nonoverlapping(text.as_ptr(), buf.cast::<u8>(), text.len());
+        *buf.add(text.len()) = 0;
+    }
+    volact_result::Ok
+}
+
+/// Writes a value through an out-pointer, or fails on NULL.
+///
+/// # Safety
+/// `out` NULL or valid for a write of `T`.
+pub(crate) unsafe fn write_out<T>(out: *mut T, value: T) -> volact_result {
+    if out.is_null() {
+        return fail(volact_result::NullParameter, "out pointer is NULL");
+    }
+    // SAFETY: non-NULL and writable per the caller contract.
+    unsafe { out.write(value) };
+    volact_result::Ok
+}
+
+/// Copies indices into a caller array: `*out_n` gets the count; `BufferTooSmall` when
+/// `cap` is short (nothing written to `out`).
+///
+/// # Safety
+/// `out` valid for `cap` writes (or NULL with `cap` 0); `out_n` writable.
+pub(crate) unsafe fn write_indices(
+    items: &[usize],
+    out: *mut usize,
+    cap: usize,
+    out_n: *mut usize,
+) -> volact_result {
+    if out_n.is_null() {
+        return fail(volact_result::NullParameter, "out_n is NULL");
+    }
+    // SAFETY: checked non-NULL above.
+    unsafe { *out_n = items.len() };
+    if items.is_empty() {
+        return volact_result::Ok;
+    }
+    if out.is_null() {
+        return fail(volact_result::NullParameter, "index array is NULL");
+    }
+    if cap < items.len() {
+        return fail(
+            volact_result::BufferTooSmall,
+            format_args!("index array holds {cap}, {} needed", items.len()),
+        );
+    }
+    // SAFETY: `out` holds at least items.len() elements.
+    unsafe { std::ptr::copy_nonoverlapping(items.as_ptr(), out, items.len()) };
+    volact_result::Ok
+}
