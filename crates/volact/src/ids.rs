@@ -150,7 +150,7 @@ fn one_based(groups: &[usize]) -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct IdCheck {
-    /// How many digits the text holds (0 when a stray character stops the read).
+    /// How many ASCII digits the text holds (stray characters included in the read).
     pub digits: usize,
     /// The layout, when the text is all digits and separators and the count fits one.
     pub format: Option<IdFormat>,
@@ -174,6 +174,7 @@ impl IdCheck {
 pub fn check(input: &str) -> IdCheck {
     let mut digits = Vec::with_capacity(63);
     let mut count = 0usize;
+    let mut invalid = None;
     for (position, ch) in input.chars().enumerate() {
         match ch {
             '0'..='9' => {
@@ -185,15 +186,19 @@ pub fn check(input: &str) -> IdCheck {
             '-' => {}
             c if c.is_ascii_whitespace() => {}
             found => {
-                return IdCheck {
-                    digits: 0,
-                    format: None,
-                    bad_groups: Vec::new(),
-                    canonical: None,
-                    error: Some(IdError::InvalidCharacter { position, found }),
-                };
+                invalid.get_or_insert(IdError::InvalidCharacter { position, found });
             }
         }
+    }
+    // A stray character makes the layout unknowable; the digit count is still reported.
+    if let Some(error) = invalid {
+        return IdCheck {
+            digits: count,
+            format: None,
+            bad_groups: Vec::new(),
+            canonical: None,
+            error: Some(error),
+        };
     }
     let Some(format) = format_for_digits(count) else {
         return IdCheck {

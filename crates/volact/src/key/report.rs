@@ -81,26 +81,16 @@ pub fn inspect(input: &str) -> KeyReport {
     }
 }
 
-/// Masks a text that is not a key: dashes and whitespace dropped, uppercased, every
-/// character replaced by `X` in groups of five, except that the last five stay visible
-/// when the text is at least key-long (as they would for a key).
+/// Masks any text the way a key is masked: `XXXXX-XXXXX-XXXXX-XXXXX-` followed by the last
+/// five characters of the text once dashes and whitespace are dropped and it is uppercased
+/// (fewer when the text is shorter). Never shows more than five characters, whatever the
+/// text's length, so a mangled key is hidden as well as a valid one.
 pub fn masked_text(input: &str) -> String {
     let chars: Vec<char> = input
         .chars()
         .filter(|&c| !(c == '-' || c.is_ascii_whitespace()))
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    let keep_from = if chars.len() >= 25 {
-        chars.len() - 5
-    } else {
-        chars.len()
-    };
-    let mut out = String::with_capacity(chars.len() + chars.len() / 5);
-    for (i, &c) in chars.iter().enumerate() {
-        if i > 0 && i % 5 == 0 {
-            out.push('-');
-        }
-        out.push(if i >= keep_from { c } else { 'X' });
-    }
-    out
+    let tail: String = chars[chars.len().saturating_sub(5)..].iter().collect();
+    format!("XXXXX-XXXXX-XXXXX-XXXXX-{tail}")
 }

@@ -191,13 +191,17 @@ fn errors_never_carry_the_key() {
 }
 
 #[test]
-fn masked_text_hides_all_but_the_last_five_of_key_long_texts() {
+fn masked_text_shows_at_most_the_last_five_of_any_text() {
     assert_eq!(
         masked_text("nppr9-fwdcx-d2c8j-h872k-2yt4$"),
         "XXXXX-XXXXX-XXXXX-XXXXX-2YT4$"
     );
-    assert_eq!(masked_text("abc"), "XXX");
-    assert_eq!(masked_text("W269N-WFGWX"), "XXXXX-XXXXX");
+    assert_eq!(
+        masked_text("NPPR9-FWDCX-D2C8J-H872K-2YT43-BBBBB"),
+        "XXXXX-XXXXX-XXXXX-XXXXX-BBBBB"
+    );
+    assert_eq!(masked_text("abc"), "XXXXX-XXXXX-XXXXX-XXXXX-ABC");
+    assert_eq!(masked_text(""), "XXXXX-XXXXX-XXXXX-XXXXX-");
 }
 
 #[test]
