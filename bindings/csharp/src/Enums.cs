@@ -1,0 +1,82 @@
+// The enums of volact.h, with the header's numbers (checked against the header by the tests).
+namespace Volact
+{
+    /// <summary>
+    /// The <c>volact_result</c> codes of libvolact. Numbers are grouped by domain (1xx product
+    /// keys, 2xx IDs, 3xx ePIDs, 4xx DigitalProductId) and never reused.
+    /// </summary>
+    public enum VolactResult : uint
+    {
+        Ok = 0,
+        /// <summary>A bug in volact: a panic was caught at the boundary. Please report it.</summary>
+        Panic = 1,
+        /// <summary>A required pointer argument was NULL.</summary>
+        NullParameter = 2,
+        /// <summary>A text argument was not UTF-8.</summary>
+        InvalidUtf8 = 3,
+        /// <summary>The output buffer is too small (the binding retries; callers never see it).</summary>
+        BufferTooSmall = 4,
+        /// <summary>An enum-like argument had an unknown value.</summary>
+        InvalidArgument = 5,
+        /// <summary>The thing asked for does not exist.</summary>
+        NotFound = 6,
+        KeyInvalidCharacter = 100,
+        KeyLength = 101,
+        KeyMultipleN = 102,
+        KeyNInLastPosition = 103,
+        KeyChecksum = 104,
+        KeyOther = 199,
+        IdInvalidCharacter = 200,
+        IdLength = 201,
+        IdCheckDigit = 202,
+        IdWrongKind = 203,
+        IdOther = 299,
+        EpidFieldCount = 300,
+        EpidField = 301,
+        EpidDay = 302,
+        EpidOther = 399,
+        DpidTooShort = 400,
+        DpidOutOfRange = 401,
+        DpidKey = 402,
+        DpidOther = 499,
+    }
+
+    /// <summary>Product key algorithm (<c>volact_algorithm</c>).</summary>
+    public enum KeyAlgorithm : uint
+    {
+        /// <summary>The text does not pass the syntax rules.</summary>
+        None = 0,
+        /// <summary><c>msft:rm/algorithm/pkey/2005</c>: no N, no offline checksum.</summary>
+        Pkey2005 = 1,
+        /// <summary><c>msft:rm/algorithm/pkey/2009</c>: one N, a 10-bit checksum.</summary>
+        Pkey2009 = 2,
+    }
+
+    /// <summary>Installation ID or Confirmation ID (<c>volact_id_kind</c>).</summary>
+    public enum IdKind : uint
+    {
+        /// <summary>The digit count fits no known layout.</summary>
+        Unknown = 0,
+        InstallationId = 1,
+        ConfirmationId = 2,
+    }
+
+    /// <summary>Registry blob layouts (<c>volact_dpid_layout</c>).</summary>
+    public enum DpidLayout : uint
+    {
+        /// <summary><c>DigitalProductId</c>: key bytes at offset 52.</summary>
+        DigitalProductId = 0,
+        /// <summary><c>DigitalProductId4</c>: key bytes at offset 808 (third-party sources only).</summary>
+        DigitalProductId4 = 1,
+    }
+
+    /// <summary>The per-line verdict of <see cref="Keys.CheckBatch"/> (statuses of <c>volact_keys_check_batch</c>).</summary>
+    public enum KeyStatus : byte
+    {
+        Invalid = 0,
+        ValidPkey2005 = 1,
+        ValidPkey2009 = 2,
+        /// <summary>A pkey2009 key whose checksum does not match: a mistyped key.</summary>
+        ChecksumMismatch = 3,
+    }
+}

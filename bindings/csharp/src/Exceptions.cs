@@ -1,0 +1,66 @@
+// Typed exceptions over volact_result. The message is libvolact's detailed message of the
+// failed call (with positions and reasons; never a key).
+using System;
+
+namespace Volact
+{
+    /// <summary>A libvolact call failed. <see cref="Code"/> is its <c>volact_result</c>.</summary>
+    public class VolactException : Exception
+    {
+        public VolactException(VolactResult code, string message)
+            : base(message)
+        {
+            Code = code;
+        }
+
+        /// <summary>The <c>volact_result</c> value the call returned.</summary>
+        public VolactResult Code { get; }
+
+        // The subclass follows the code's domain: volact.h groups the numbers by hundreds.
+        internal static VolactException Create(VolactResult code, string message)
+        {
+            uint n = (uint)code;
+            if (n >= 100 && n < 200)
+            {
+                return new InvalidProductKeyException(code, message);
+            }
+            if (n >= 200 && n < 300)
+            {
+                return new InvalidIdException(code, message);
+            }
+            if (n >= 300 && n < 400)
+            {
+                return new InvalidEpidException(code, message);
+            }
+            if (n >= 400 && n < 500)
+            {
+                return new InvalidDigitalProductIdException(code, message);
+            }
+            return new VolactException(code, message);
+        }
+    }
+
+    /// <summary>The text is not a valid product key (codes 1xx).</summary>
+    public class InvalidProductKeyException : VolactException
+    {
+        public InvalidProductKeyException(VolactResult code, string message) : base(code, message) { }
+    }
+
+    /// <summary>The text is not a valid Installation or Confirmation ID (codes 2xx).</summary>
+    public class InvalidIdException : VolactException
+    {
+        public InvalidIdException(VolactResult code, string message) : base(code, message) { }
+    }
+
+    /// <summary>The text is not a valid extended product ID (codes 3xx).</summary>
+    public class InvalidEpidException : VolactException
+    {
+        public InvalidEpidException(VolactResult code, string message) : base(code, message) { }
+    }
+
+    /// <summary>The registry blob holds no decodable product key (codes 4xx).</summary>
+    public class InvalidDigitalProductIdException : VolactException
+    {
+        public InvalidDigitalProductIdException(VolactResult code, string message) : base(code, message) { }
+    }
+}

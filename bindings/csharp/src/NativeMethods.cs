@@ -1,0 +1,195 @@
+// P/Invoke declarations for libvolact, one per function of bindings/c/include/volact.h.
+//
+// Hand-written rather than generated: mcs (C# 7.2) compiles it, and the tests check it
+// against the header (function names, parameter counts, enum values, struct layouts), so
+// a header change that is not mirrored here fails `bindings/csharp/test.sh`.
+//
+// Mapping: size_t -> UIntPtr; uint8_t/uint16_t/uint32_t/uint64_t -> byte/ushort/uint/ulong;
+// C enums (uint32_t in the ABI) -> the uint-backed enums of Enums.cs; bool (1 byte in Rust and
+// C) -> byte, so that every struct stays blittable and its layout is the C one; text in ->
+// byte[] UTF-8 plus its length; text out -> a caller byte[] buffer. The structs keep the C
+// names so that they read side by side with the header.
+using System;
+using System.Runtime.InteropServices;
+
+namespace Volact
+{
+    internal static class NativeMethods
+    {
+        // Mono and .NET map "volact" to libvolact.so / libvolact.dylib / volact.dll.
+        internal const string Library = "volact";
+
+        internal const uint VOLACT_VERSION_MAJOR = 0;
+        internal const uint VOLACT_VERSION_MINOR = 1;
+        internal const uint VOLACT_VERSION_PATCH = 0;
+
+        // SIZE_MAX in volact_key_info.error_position and volact_id_info.error_position.
+        internal static readonly UIntPtr SIZE_MAX = UIntPtr.Size == 8
+            ? new UIntPtr(ulong.MaxValue)
+            : new UIntPtr(uint.MaxValue);
+
+        [StructLayout(LayoutKind.Sequential)]
+        internal struct volact_catalog_row
+        {
+            public IntPtr family;   // const char *, static, NUL-terminated UTF-8
+            public IntPtr edition;
+            public IntPtr key;
+        }
+
+        [StructLayout(LayoutKind.Sequential)]
+        internal struct volact_epid
+        {
+            public uint platform;
+            public uint group_id;
+            public uint serial;
+            public byte channel;
+            public uint lcid;
+            public uint build;
+            public uint build_revision;
+            public ushort install_day;
+            public ushort install_year;
+        }
+
+        [StructLayout(LayoutKind.Sequential)]
+        internal struct volact_id_info
+        {
+            public VolactResult error;
+            public UIntPtr error_position;
+            public IdKind kind;
+            public UIntPtr digits;
+            public UIntPtr groups;
+            public UIntPtr group_len;
+            public uint bad_groups_mask;
+            public byte rule_confirmed;   // bool
+        }
+
+        [StructLayout(LayoutKind.Sequential)]
+        internal struct volact_pkey2009
+        {
+            public uint group_id;
+            public uint serial;
+            public ulong security;
+            public ushort checksum;
+            public byte upgrade;   // bool
+            public byte extra;     // bool
+        }
+
+        [StructLayout(LayoutKind.Sequential)]
+        internal struct volact_key_info
+        {
+            public VolactResult error;
+            public UIntPtr error_position;
+            public KeyAlgorithm algorithm;
+            public byte has_fields;   // bool
+            public volact_pkey2009 fields;
+        }
+
+        // --- library ---
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr volact_version();
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_result_message(
+            uint result, [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_last_error_message(
+            [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        // --- catalog ---
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern UIntPtr volact_catalog_len();
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_catalog_row_get(
+            UIntPtr index, out volact_catalog_row @out);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_catalog_gvlk(
+            [In] byte[] query, UIntPtr len, [Out] UIntPtr[] indices, UIntPtr cap, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_catalog_group_label(
+            uint group_id, [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        // --- ePID ---
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_epid_parse(
+            [In] byte[] text, UIntPtr len, out volact_epid @out);
+
+        // --- Installation and Confirmation IDs ---
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_id_check(
+            [In] byte[] text, UIntPtr len, out volact_id_info @out);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_id_canonical(
+            [In] byte[] text, UIntPtr len, [Out] byte[] buf, UIntPtr buf_len, out UIntPtr out_n);
+
+        // --- product keys ---
+
+        // The new handle comes back as a raw pointer and is wrapped in a ProductKeyHandle only
+        // on VOLACT_RESULT_OK (out-parameters are written only on success), so no runtime's
+        // SafeHandle marshalling can ever wrap (and later free) an unwritten slot.
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_product_key_parse(
+            [In] byte[] text, UIntPtr len, out IntPtr key_out);
+
+        // Called only by ProductKeyHandle.ReleaseHandle, hence the raw pointer.
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern void volact_product_key_free(IntPtr key);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_product_key_algorithm(
+            ProductKeyHandle key, out KeyAlgorithm @out);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_product_key_pkey2009(
+            ProductKeyHandle key, out volact_pkey2009 @out);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_product_key_masked(
+            ProductKeyHandle key, [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_product_key_reveal(
+            ProductKeyHandle key, [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_product_key_partial(
+            ProductKeyHandle key, [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_product_key_fingerprint(
+            ProductKeyHandle key, [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_product_key_channel(
+            ProductKeyHandle key, [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_product_key_catalog_rows(
+            ProductKeyHandle key, [Out] UIntPtr[] indices, UIntPtr cap, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_key_inspect(
+            [In] byte[] text, UIntPtr len, out volact_key_info @out);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_key_masked_text(
+            [In] byte[] text, UIntPtr len, [Out] byte[] buf, UIntPtr buf_len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_keys_check_batch(
+            [In] byte[] text, UIntPtr len, [Out] byte[] statuses, [Out] uint[] group_ids,
+            UIntPtr cap, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_decode_digital_product_id(
+            [In] byte[] blob, UIntPtr len, uint layout, out IntPtr key_out);
+    }
+}

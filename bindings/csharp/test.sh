@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Builds the C# binding (Volact.dll) with Mono's mcs at C# 7.2, runs its NUnit 2.6 glue tests
+# against libvolact, and builds and runs examples/csharp/InspectKeys.cs.
+# Run from the repository root (the top-level test runner does): bindings/csharp/test.sh
+#
+# Prints "N passed, N failed" (from NUnit's "Tests run:" line). Exit status: non-zero when a
+# test fails, when no test ran, or when the example's output is wrong.
+#
+# Environment:
+#   VOLACT_NATIVE_DIR  a directory holding a built libvolact.so; the script then uses it and
+#                      does not run cargo. Default: run `cargo build -p volact-c` and use
+#                      target/debug (under $CARGO_TARGET_DIR when that is set).
+#   VOLACT_NO_APT=1    never install packages; fail if mcs/nunit-console are missing.
+# Needs: mcs, mono, nunit-console, pkg-config with nunit.pc; when one is missing and we are
+# root (as in CI), they are installed with apt (Debian 12: ~25 s, 28 packages). A C compiler
+# (cc, already needed by cargo) checks the struct layouts against volact.h.
+# Build output goes to target/csharp/, never into the source tree.
+set -euo pipefail
+
+root=$(pwd)
+if [[ ! -f "$root/bindings/csharp/src/NativeMethods.cs" ]]; then
+    echo "bindings/csharp/test.sh: run me from the repository root" >&2
+    exit 2
+fi
+src="$root/bindings/csharp"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+out="$target_dir/csharp"
+mkdir -p "$out"
+
+# --- toolchain --------------------------------------------------------------------------
+have_tools() {
+    command -v mcs >/dev/null 2>&1 && command -v mono >/dev/null 2>&1 &&
+        command -v nunit-console >/dev/null 2>&1 &&
+        command -v pkg-config >/dev/null 2>&1 && pkg-config --exists nunit
+}
+if ! have_tools; then
+    if [[ "${VOLACT_NO_APT:-}" == 1 ]]; then
+        echo "bindings/csharp/test.sh: mcs, mono, nunit-console or pkg-config (nunit) missing" >&2
+        exit 2
+    fi
+    sudo=()
+    if [[ $(id -u) -ne 0 ]]; then
+        if command -v sudo >/dev/null 2>&1; then
+            sudo=(sudo)
+        else
+            echo "bindings/csharp/test.sh: Mono/NUnit missing and not root; install:" \
+                "mono-mcs mono-runtime nunit-console libnunit-cil-dev pkgconf" >&2
+            exit 2
+        fi
+    fi
+    packages=(mono-mcs mono-runtime nunit-console libnunit-cil-dev)
+    command -v pkg-config >/dev/null 2>&1 || packages+=(pkgconf)
+    echo "installing ${packages[*]} with apt"
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+    have_tools || { echo "bindings/csharp/test.sh: tools still missing after apt" >&2; exit 2; }
+fi
+
+# --- native library ---------------------------------------------------------------------
+if [[ -n "${VOLACT_NATIVE_DIR:-}" ]]; then
+    native=$(cd "$VOLACT_NATIVE_DIR" && pwd)
+else
+    if ! command -v cargo >/dev/null 2>&1; then
+        export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+    fi
+    cargo build -p volact-c --quiet
+    native="$target_dir/debug"
+fi
+if [[ ! -f "$native/libvolact.so" ]]; then
+    echo "bindings/csharp/test.sh: no libvolact.so in $native" >&2
+    exit 2
+fi
+export LD_LIBRARY_PATH="$native${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+# --- build ------------------------------------------------------------------------------
+csc=(mcs -langversion:7.2 -warnaserror+ -nologo)
+"${csc[@]}" -target:library -out:"$out/Volact.dll" "$src"/src/*.cs
+"${csc[@]}" -target:library -pkg:nunit -r:"$out/Volact.dll" \
+    -out:"$out/VolactTests.dll" "$src"/tests/*.cs
+"${csc[@]}" -target:exe -r:"$out/Volact.dll" \
+    -out:"$out/InspectKeys.exe" "$root/examples/csharp/InspectKeys.cs"
+
+# Sizes and offsets of the header's structs, for the layout test.
+export VOLACT_HEADER="$root/bindings/c/include/volact.h"
+if command -v "${CC:-cc}" >/dev/null 2>&1; then
+    "${CC:-cc}" -std=c11 -Wall -Wextra -Werror -I "$root/bindings/c/include" \
+        -o "$out/layout" "$src/tests/layout.c"
+    "$out/layout" >"$out/layout.txt"
+    export VOLACT_LAYOUT="$out/layout.txt"
+else
+    echo "note: no C compiler; the struct layout test is skipped"
+fi
+
+# --- tests ------------------------------------------------------------------------------
+log="$out/nunit.log"
+set +e
+nunit-console -nologo -noresult "$out/VolactTests.dll" </dev/null >"$log" 2>&1
+nunit_status=$?
+set -e
+cat "$log"
+
+counts=$(awk -F'[:,] *' '/^Tests run:/{printf "%d passed, %d failed\n", $2-$4-$6, $4+$6}' "$log")
+ran=$(awk -F'[:,] *' '/^Tests run:/{print $2}' "$log")
+
+# --- example ----------------------------------------------------------------------------
+example_ok=1
+gvlk="NPPR9-FWDCX-D2C8J-H872K-2YT43"
+if example=$(mono "$out/InspectKeys.exe" "$gvlk" </dev/null 2>&1); then
+    echo "$example"
+    if [[ "$example" != *"XXXXX-XXXXX-XXXXX-XXXXX-2YT43"* || "$example" == *"$gvlk"* ]]; then
+        echo "example: the output lacks the masked key or shows the key itself" >&2
+        example_ok=0
+    else
+        echo "example: ok"
+    fi
+else
+    echo "$example"
+    echo "example: InspectKeys failed on a published GVLK" >&2
+    example_ok=0
+fi
+
+if [[ -z "$counts" ]]; then
+    echo "0 passed, 0 failed"
+    echo "bindings/csharp/test.sh: NUnit printed no 'Tests run:' line" >&2
+    exit 1
+fi
+echo "$counts"
+if [[ "$nunit_status" -ne 0 || "${ran:-0}" -eq 0 || "$example_ok" -ne 1 ]]; then
+    exit 1
+fi

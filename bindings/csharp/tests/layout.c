@@ -1,0 +1,37 @@
+/* Prints the size of every struct in volact.h and the offset of every field, one per
+ * line ("struct size N" / "struct field OFFSET"), for the C# layout test
+ * (VolactTests.StructLayoutsMatchTheHeader). Built and run by bindings/csharp/test.sh. */
+#include <stddef.h>
+#include <stdio.h>
+#include "volact.h"
+
+#define S(s) printf(#s " size %zu\n", sizeof(struct s))
+#define F(s, f) printf(#s " " #f " %zu\n", offsetof(struct s, f))
+
+int main(void) {
+    S(volact_catalog_row);
+    F(volact_catalog_row, family); F(volact_catalog_row, edition); F(volact_catalog_row, key);
+
+    S(volact_epid);
+    F(volact_epid, platform); F(volact_epid, group_id); F(volact_epid, serial);
+    F(volact_epid, channel); F(volact_epid, lcid); F(volact_epid, build);
+    F(volact_epid, build_revision); F(volact_epid, install_day); F(volact_epid, install_year);
+
+    S(volact_id_info);
+    F(volact_id_info, error); F(volact_id_info, error_position); F(volact_id_info, kind);
+    F(volact_id_info, digits); F(volact_id_info, groups); F(volact_id_info, group_len);
+    F(volact_id_info, bad_groups_mask); F(volact_id_info, rule_confirmed);
+
+    S(volact_pkey2009);
+    F(volact_pkey2009, group_id); F(volact_pkey2009, serial); F(volact_pkey2009, security);
+    F(volact_pkey2009, checksum); F(volact_pkey2009, upgrade); F(volact_pkey2009, extra);
+
+    S(volact_key_info);
+    F(volact_key_info, error); F(volact_key_info, error_position); F(volact_key_info, algorithm);
+    F(volact_key_info, has_fields); F(volact_key_info, fields);
+
+    /* Enums are uint32_t in the ABI (the C# enums are uint-backed). */
+    printf("enum size %zu\n", sizeof(volact_result));
+    printf("bool size %zu\n", sizeof(bool));
+    return 0;
+}
