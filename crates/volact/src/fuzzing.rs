@@ -18,8 +18,31 @@ pub fn key(data: &[u8]) {
         assert_eq!(key::ProductKey::parse(&k.reveal()).as_ref(), Ok(&k));
         assert_eq!(report.masked, k.masked());
     }
-    let batch = key::check_batch(&t);
-    assert_eq!(batch.len() % 5, 0);
+    batch_agrees_with_inspect(&t);
+}
+
+/// `check_batch` says of every line what `inspect` says of it alone.
+fn batch_agrees_with_inspect(t: &str) {
+    let batch = key::check_batch(t);
+    let lines: Vec<&str> = if t.is_empty() {
+        Vec::new()
+    } else {
+        t.split('\n').collect()
+    };
+    assert_eq!(batch.len(), lines.len() * 5);
+    let (statuses, groups) = batch.split_at(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        let r = key::inspect(line);
+        let expected = match (r.algorithm, r.is_valid()) {
+            (None, _) => key::BatchStatus::Invalid,
+            (Some(key::Algorithm::Pkey2005), true) => key::BatchStatus::ValidPkey2005,
+            (Some(key::Algorithm::Pkey2009), true) => key::BatchStatus::ValidPkey2009,
+            (Some(_), false) => key::BatchStatus::ChecksumMismatch,
+        };
+        assert_eq!(key::BatchStatus::from_byte(statuses[i]), Some(expected), "line {i}");
+        let group = u32::from_le_bytes(groups[i * 4..i * 4 + 4].try_into().unwrap_or([0; 4]));
+        assert_eq!(group, r.fields.map_or(0, |f| f.group_id), "line {i}");
+    }
 }
 
 /// ID checks: a recognised layout's canonical form checks the same way.
