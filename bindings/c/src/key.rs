@@ -403,16 +403,14 @@ pub unsafe extern "C" fn volact_keys_check_batch(
         if n == 0 {
             return volact_result::Ok;
         }
+        if cap < n {
+            // The sizing protocol: not recorded as the last error.
+            return volact_result::BufferTooSmall;
+        }
         if statuses.is_null() || group_ids.is_null() {
             return fail(
                 volact_result::NullParameter,
                 "statuses or group_ids is NULL",
-            );
-        }
-        if cap < n {
-            return fail(
-                volact_result::BufferTooSmall,
-                format_args!("arrays hold {cap}, {n} lines given"),
             );
         }
         let (status_bytes, group_bytes) = packed.split_at(n);

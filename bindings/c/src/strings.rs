@@ -1,6 +1,7 @@
 //! Text in and text out across the ABI.
 //!
-//! In: `(const uint8_t *ptr, size_t len)`, UTF-8, no NUL needed, borrowed for the call.
+//! In: `(const uint8_t *ptr, size_t len)`, UTF-8, no NUL needed, borrowed for the call;
+//! `(NULL, 0)` is the empty text.
 //! Out: a caller buffer `(char *buf, size_t len, size_t *out_n)`. The text and a closing NUL
 //! are written when `len` exceeds the text's length; `*out_n` (when not NULL) receives the
 //! text's length without the NUL, also on `VOLACT_RESULT_BUFFER_TOO_SMALL` so the caller can
@@ -14,6 +15,11 @@ use std::ffi::c_char;
 /// # Safety
 /// `ptr` must be valid for reads of `len` bytes.
 pub(crate) unsafe fn borrow_text<'a>(ptr: *const u8, len: usize) -> Result<&'a str, volact_result> {
+    // (NULL, 0) is the empty text: C#'s `fixed` and .NET's LibraryImport pass NULL for
+    // empty arrays.
+    if ptr.is_null() && len == 0 {
+        return Ok("");
+    }
     if ptr.is_null() {
         return Err(fail(volact_result::NullParameter, "text pointer is NULL"));
     }
@@ -35,6 +41,9 @@ pub(crate) unsafe fn borrow_text<'a>(ptr: *const u8, len: usize) -> Result<&'a s
 /// # Safety
 /// `ptr` must be valid for reads of `len` bytes.
 pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], volact_result> {
+    if ptr.is_null() && len == 0 {
+        return Ok(&[]);
+    }
     if ptr.is_null() {
         return Err(fail(volact_result::NullParameter, "byte pointer is NULL"));
     }
@@ -43,6 +52,10 @@ pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], v
 }
 
 /// Copies `text` and a NUL into a caller buffer (conventions above).
+///
+/// A short buffer is the sizing protocol, not a failure of the input: it returns
+/// `BufferTooSmall` without touching the last error message, so a caller can size its buffer
+/// and retry, also when what it is reading is that very message.
 ///
 /// # Safety
 /// `buf` valid for writes of `len` bytes or NULL; `out_n` NULL or writable.
@@ -56,17 +69,11 @@ pub(crate) unsafe fn write_str(
         // SAFETY: non-NULL and writable per the caller contract.
         unsafe { *out_n = text.len() };
     }
+    if len <= text.len() {
+        return volact_result::BufferTooSmall;
+    }
     if buf.is_null() {
         return fail(volact_result::NullParameter, "output buffer is NULL");
-    }
-    if len <= text.len() {
-        return fail(
-            volact_result::BufferTooSmall,
-            format_args!(
-                "output buffer holds {len} bytes, {} needed with the NUL",
-                text.len() + 1
-            ),
-        );
     }
     // SAFETY: `buf` holds at least text.len() + 1 bytes; the regions cannot overlap because
     // `text` is owned by Rust.
@@ -109,14 +116,12 @@ pub(crate) unsafe fn write_indices(
     if items.is_empty() {
         return volact_result::Ok;
     }
+    if cap < items.len() {
+        // The sizing protocol, as for strings: not recorded as the last error.
+        return volact_result::BufferTooSmall;
+    }
     if out.is_null() {
         return fail(volact_result::NullParameter, "index array is NULL");
-    }
-    if cap < items.len() {
-        return fail(
-            volact_result::BufferTooSmall,
-            format_args!("index array holds {cap}, {} needed", items.len()),
-        );
     }
     // SAFETY: `out` holds at least items.len() elements.
     unsafe { std::ptr::copy_nonoverlapping(items.as_ptr(), out, items.len()) };

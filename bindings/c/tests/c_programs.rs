@@ -1,0 +1,514 @@
+//! The C and C++ programs of `bindings/c`, built and run by `cargo test -p volact-c`.
+//!
+//! - `tests/c/test_volact.c` against `libvolact.so` (also under valgrind), against
+//!   `libvolact.a`, and through pkg-config with a `volact.pc` made from `volact.pc.in`;
+//! - `tests/cpp/test_volact.cpp` with g++ (also under valgrind);
+//! - `examples/c/inspect_key.c`, whose output is checked so the example cannot rot;
+//! - `tests/c/leak_handle.c`, a deliberate leak valgrind must catch.
+//!
+//! The libraries are `target/<profile>/libvolact.{so,a}`, next to the `deps/` directory this
+//! test binary runs from. `cargo test` does not build them (see [`lib_dir`]), so the test
+//! runs `cargo build -p volact-c` for its own profile first. Build outputs go to a
+//! directory under `CARGO_TARGET_TMPDIR` (`target/tmp/`), never into the source tree; it is
+//! removed when the test passes and kept, with its path printed, when it fails.
+//!
+//! Needs gcc, g++, valgrind and pkg-config; a missing tool fails the test with the package to
+//! install (the tests never skip).
+
+use std::ffi::OsStr;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+const NPPR9: &str = "NPPR9-FWDCX-D2C8J-H872K-2YT43";
+const C_FLAGS: &[&str] = &[
+    "-std=c11",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-pedantic",
+    "-pthread",
+    "-g",
+];
+const CXX_FLAGS: &[&str] = &[
+    "-std=c++17",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-pedantic",
+    "-g",
+];
+
+/// `bindings/c`.
+fn crate_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The repository root (for `examples/c`).
+fn repo_dir() -> PathBuf {
+    crate_dir().join("../..")
+}
+
+fn include_dir() -> PathBuf {
+    crate_dir().join("include")
+}
+
+/// `target/<profile>` with a fresh `libvolact.so` and `libvolact.a`, built once per run.
+///
+/// `cargo test` does not build them: Cargo builds a package's library for its integration
+/// tests only when the library is an rlib, and this one is cdylib + staticlib only. So the
+/// first test to get here runs `cargo build -p volact-c` for the same profile, target and
+/// target directory as this test binary (a no-op when the libraries are up to date), which
+/// also keeps the C programs from running against a stale library after an edit.
+fn lib_dir() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(build_libraries).clone()
+}
+
+fn build_libraries() -> PathBuf {
+    // This binary is target/[<triple>/]<profile>/deps/c_programs-<hash>.
+    let exe = std::env::current_exe().expect("current_exe");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test binary runs from target/<profile>/deps")
+        .to_path_buf();
+    let profile = profile_dir
+        .file_name()
+        .and_then(OsStr::to_str)
+        .expect("profile directory name")
+        .to_owned();
+    let above = profile_dir.parent().expect("target directory");
+    // The target directory's root holds CACHEDIR.TAG; with --target, `above` is the triple.
+    let (target_dir, triple) = if above.join("CACHEDIR.TAG").is_file() {
+        (above.to_path_buf(), None)
+    } else {
+        let triple = above.file_name().and_then(OsStr::to_str).map(str::to_owned);
+        (
+            above.parent().expect("target directory").to_path_buf(),
+            triple,
+        )
+    };
+
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(crate_dir())
+        .args(["build", "-p", "volact-c", "--lib", "--target-dir"])
+        .arg(&target_dir);
+    match profile.as_str() {
+        "debug" => {}
+        "release" => {
+            cmd.arg("--release");
+        }
+        other => {
+            cmd.args(["--profile", other]);
+        }
+    }
+    if let Some(triple) = &triple {
+        cmd.args(["--target", triple]);
+    }
+    run_ok(&mut cmd);
+
+    for lib in ["libvolact.so", "libvolact.a"] {
+        assert!(
+            profile_dir.join(lib).is_file(),
+            "`{}` did not produce {lib} in {}",
+            describe(&cmd),
+            profile_dir.display()
+        );
+    }
+    profile_dir
+}
+
+/// Fails (never skips) when a tool is missing, naming the package to install.
+fn require(tool: &str, package: &str) {
+    match Command::new(tool).arg("--version").output() {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => panic!(
+            "`{tool} --version` failed ({}): is {tool} installed correctly? \
+             (Debian/Ubuntu: apt-get install {package})",
+            out.status
+        ),
+        Err(e) => panic!(
+            "{tool} is needed by the C/C++ tests of volact-c and cannot be run ({e}): \
+             install it (Debian/Ubuntu: apt-get install {package})"
+        ),
+    }
+}
+
+/// A scratch directory under the target dir, removed on success and kept on failure.
+struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("volact-c-programs")
+            .join(format!("{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("create scratch dir");
+        Scratch { dir }
+    }
+
+    fn path(&self, file: &str) -> PathBuf {
+        self.dir.join(file)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("build outputs kept in {}", self.dir.display());
+        } else {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// The command line, for messages.
+fn describe(cmd: &Command) -> String {
+    std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(OsStr::to_string_lossy)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Runs a command, failing with its output unless it exits 0.
+fn run_ok(cmd: &mut Command) -> Output {
+    let out = run(cmd);
+    assert!(
+        out.status.success(),
+        "`{}` failed ({})\n--- stdout\n{}\n--- stderr\n{}",
+        describe(cmd),
+        out.status,
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    out
+}
+
+/// Runs a command with a clean environment for the programs: no RUST_BACKTRACE (with it,
+/// a caught panic leaves megabytes of backtrace cache for valgrind to report), and no
+/// LD_LIBRARY_PATH (Cargo sets one; the programs must find libvolact.so through their rpath).
+fn run(cmd: &mut Command) -> Output {
+    cmd.env_remove("RUST_BACKTRACE")
+        .env_remove("LD_LIBRARY_PATH")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run `{}`: {e}", describe(cmd)))
+}
+
+/// Compiles one source file; `link` comes after the source (libraries, rpath).
+fn compile(compiler: &str, flags: &[&str], source: &Path, out: &Path, link: &[String]) {
+    let mut cmd = Command::new(compiler);
+    cmd.args(flags)
+        .arg("-I")
+        .arg(include_dir())
+        .arg(source)
+        .arg("-o")
+        .arg(out)
+        .args(link);
+    run_ok(&mut cmd);
+}
+
+/// Link arguments for libvolact.so, with an rpath so the program runs without
+/// LD_LIBRARY_PATH.
+fn shared_link(lib: &Path) -> Vec<String> {
+    vec![
+        format!("-L{}", lib.display()),
+        "-lvolact".to_owned(),
+        format!("-Wl,-rpath,{}", lib.display()),
+    ]
+}
+
+/// Checks the last line of a test program's output: exactly `N passed, 0 failed`, N > 0.
+fn assert_all_passed(what: &str, out: &Output) {
+    let stdout = text(&out.stdout);
+    let last = stdout.lines().last().unwrap_or("");
+    let counts = last
+        .strip_suffix(" failed")
+        .and_then(|s| s.split_once(" passed, "))
+        .and_then(|(p, f)| Some((p.parse::<u32>().ok()?, f.parse::<u32>().ok()?)));
+    match counts {
+        Some((passed, 0)) if passed > 0 => eprintln!("{what}: {last}"),
+        _ => panic!(
+            "{what}: expected a last line `N passed, 0 failed`, got {last:?}\n--- stdout\n{stdout}\n\
+             --- stderr\n{}",
+            text(&out.stderr)
+        ),
+    }
+}
+
+/// memcheck on `program`: leaks definitely or possibly lost are errors, and any error makes
+/// the exit status 1. The stack depth lets the suppression see the OnceLock initialiser.
+fn valgrind_command(program: &Path) -> Command {
+    require("valgrind", "valgrind");
+    let supp = crate_dir().join("tests/c/valgrind.supp");
+    let mut cmd = Command::new("valgrind");
+    cmd.arg("--leak-check=full")
+        .arg("--errors-for-leak-kinds=definite,possible")
+        .arg("--error-exitcode=1")
+        .arg("--num-callers=50")
+        .arg(format!("--suppressions={}", supp.display()))
+        .arg(program);
+    cmd
+}
+
+/// Runs a program under valgrind's memcheck; it must exit 0 with no errors and no definite
+/// or possible leaks (see tests/c/valgrind.supp for the one suppression).
+fn valgrind(program: &Path, args: &[&str]) -> Output {
+    let out = run(valgrind_command(program).args(args));
+    let stderr = text(&out.stderr);
+    let summary: Vec<&str> = stderr
+        .lines()
+        .filter(|l| {
+            [
+                "ERROR SUMMARY",
+                "definitely lost",
+                "possibly lost",
+                "in use at exit",
+            ]
+            .iter()
+            .any(|k| l.contains(k))
+        })
+        .collect();
+    assert!(
+        out.status.success() && stderr.contains("ERROR SUMMARY: 0 errors"),
+        "valgrind found problems in {} ({})\n--- stdout\n{}\n--- valgrind\n{stderr}",
+        program.display(),
+        out.status,
+        text(&out.stdout)
+    );
+    for line in summary {
+        eprintln!("valgrind {}: {line}", program.display());
+    }
+    out
+}
+
+#[test]
+fn c_test_shared_and_under_valgrind() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let lib = lib_dir();
+    let scratch = Scratch::new("c-shared");
+    let exe = scratch.path("test_volact");
+    compile(
+        "gcc",
+        C_FLAGS,
+        &crate_dir().join("tests/c/test_volact.c"),
+        &exe,
+        &shared_link(&lib),
+    );
+    assert_all_passed("C, libvolact.so", &run_ok(&mut Command::new(&exe)));
+    assert_all_passed("C, libvolact.so, valgrind", &valgrind(&exe, &[]));
+}
+
+#[test]
+fn c_test_static() {
+    require("gcc", "gcc");
+    let lib = lib_dir();
+    let scratch = Scratch::new("c-static");
+    let exe = scratch.path("test_volact_static");
+    let link = [
+        lib.join("libvolact.a").display().to_string(),
+        "-lpthread".to_owned(),
+        "-ldl".to_owned(),
+        "-lm".to_owned(),
+    ];
+    compile(
+        "gcc",
+        C_FLAGS,
+        &crate_dir().join("tests/c/test_volact.c"),
+        &exe,
+        &link,
+    );
+    assert_all_passed("C, libvolact.a", &run_ok(&mut Command::new(&exe)));
+}
+
+#[test]
+fn c_test_through_pkg_config() {
+    require("gcc", "gcc");
+    require("pkg-config", "pkg-config");
+    let lib = lib_dir();
+    let scratch = Scratch::new("c-pkg-config");
+
+    // volact.pc from the template, pointing at the build tree.
+    let template =
+        fs::read_to_string(crate_dir().join("volact.pc.in")).expect("read bindings/c/volact.pc.in");
+    for placeholder in ["@PREFIX@", "@LIBDIR@", "@INCLUDEDIR@", "@VERSION@"] {
+        assert!(
+            template.contains(placeholder),
+            "volact.pc.in lacks {placeholder}"
+        );
+    }
+    let pc = template
+        .replace("@PREFIX@", &crate_dir().display().to_string())
+        .replace("@LIBDIR@", &lib.display().to_string())
+        .replace("@INCLUDEDIR@", &include_dir().display().to_string())
+        .replace("@VERSION@", VERSION);
+    let left: Vec<&str> = pc
+        .split('@')
+        .skip(1)
+        .step_by(2)
+        .filter(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "placeholders {left:?} left in volact.pc:\n{pc}"
+    );
+    fs::write(scratch.path("volact.pc"), pc).expect("write volact.pc");
+
+    let pkg_config = |args: &[&str]| {
+        let mut cmd = Command::new("pkg-config");
+        cmd.env("PKG_CONFIG_PATH", &scratch.dir).args(args);
+        text(&run_ok(&mut cmd).stdout).trim().to_owned()
+    };
+    assert_eq!(pkg_config(&["--modversion", "volact"]), VERSION);
+    let statics = pkg_config(&["--static", "--libs", "volact"]);
+    for flag in ["-lvolact", "-lpthread", "-ldl", "-lm"] {
+        assert!(
+            statics.split_whitespace().any(|f| f == flag),
+            "`pkg-config --static --libs volact` lacks {flag}: {statics}"
+        );
+    }
+    let flags = pkg_config(&["--cflags", "--libs", "volact"]);
+    assert!(
+        flags.contains("-lvolact"),
+        "`pkg-config --cflags --libs volact` gave {flags}"
+    );
+
+    // Compile with nothing but what pkg-config says (plus an rpath to run from the build tree).
+    let exe = scratch.path("test_volact_pc");
+    let mut cmd = Command::new("gcc");
+    cmd.args(C_FLAGS)
+        .arg(crate_dir().join("tests/c/test_volact.c"))
+        .arg("-o")
+        .arg(&exe)
+        .args(flags.split_whitespace())
+        .arg(format!("-Wl,-rpath,{}", lib.display()));
+    run_ok(&mut cmd);
+    assert_all_passed("C, pkg-config", &run_ok(&mut Command::new(&exe)));
+}
+
+#[test]
+fn cpp_test_and_under_valgrind() {
+    require("g++", "g++");
+    require("valgrind", "valgrind");
+    let lib = lib_dir();
+    let scratch = Scratch::new("cpp");
+    let exe = scratch.path("test_volact_cpp");
+    compile(
+        "g++",
+        CXX_FLAGS,
+        &crate_dir().join("tests/cpp/test_volact.cpp"),
+        &exe,
+        &shared_link(&lib),
+    );
+    assert_all_passed("C++, libvolact.so", &run_ok(&mut Command::new(&exe)));
+    assert_all_passed("C++, libvolact.so, valgrind", &valgrind(&exe, &[]));
+}
+
+#[test]
+fn example_inspect_key() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let lib = lib_dir();
+    let scratch = Scratch::new("example");
+    let exe = scratch.path("inspect_key");
+    compile(
+        "gcc",
+        &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"],
+        &repo_dir().join("examples/c/inspect_key.c"),
+        &exe,
+        &shared_link(&lib),
+    );
+
+    // A published GVLK: masked, decoded, both catalog rows; the key itself never shows.
+    let out = run_ok(Command::new(&exe).arg(NPPR9));
+    let stdout = text(&out.stdout);
+    for expected in [
+        "XXXXX-XXXXX-XXXXX-XXXXX-2YT43",
+        "algorithm: pkey2009",
+        "group id:  3290 (Win 10 RTM Enterprise Volume:GVLK)",
+        "channel:   Volume:GVLK",
+        "catalog:   Windows 11 Enterprise",
+        "catalog:   Windows 10 Enterprise",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "inspect_key output lacks {expected:?}:\n{stdout}"
+        );
+    }
+    assert!(
+        !stdout.contains("FWDCX"),
+        "inspect_key revealed the key:\n{stdout}"
+    );
+
+    // A mistyped key: exit status 1 and the reason.
+    let out = run(Command::new(&exe).arg("nppr9 fwdcx d2c8j h872k 2yt44"));
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "output:\n{stdout}");
+    assert!(
+        stdout.contains("XXXXX-XXXXX-XXXXX-XXXXX-2YT44")
+            && stdout
+                .contains("checksum mismatch: the key carries 0x033 but its contents give 0x309"),
+        "inspect_key output for a mistyped key:\n{stdout}"
+    );
+
+    // No arguments: usage, exit status 2.
+    assert_eq!(run(&mut Command::new(&exe)).status.code(), Some(2));
+
+    // Leak-free on every valid path: pkey2009 in the catalog, pkey2005, and a valid key
+    // outside the catalog.
+    let out = valgrind(
+        &exe,
+        &[
+            NPPR9,
+            "FJ82H-XT6CR-J8D7P-XQJJ2-GPDD4",
+            "VKCF7-HV62C-944TY-YJ9NF-6Q83G",
+        ],
+    );
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("catalog:   Windows 7 Professional")
+            && stdout.contains("catalog:   not a published GVLK"),
+        "inspect_key output:\n{stdout}"
+    );
+}
+
+/// The valgrind setup (flags and suppression file) must still catch a real leak.
+#[test]
+fn valgrind_catches_a_leaked_handle() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let lib = lib_dir();
+    let scratch = Scratch::new("leak");
+    let exe = scratch.path("leak_handle");
+    compile(
+        "gcc",
+        C_FLAGS,
+        &crate_dir().join("tests/c/leak_handle.c"),
+        &exe,
+        &shared_link(&lib),
+    );
+    run_ok(&mut Command::new(&exe));
+    let out = run(&mut valgrind_command(&exe));
+    let stderr = text(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "valgrind should fail on the leaked handles:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("are definitely lost") && stderr.contains("volact_product_key_parse"),
+        "valgrind should report the handles from volact_product_key_parse as definitely \
+         lost:\n{stderr}"
+    );
+}
