@@ -18,7 +18,6 @@ mod gvlk_table;
 pub use groups::group_label;
 
 use crate::key::ProductKey;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// One published GVLK row.
@@ -40,30 +39,37 @@ pub fn rows() -> &'static [GvlkRow] {
     gvlk_table::ROWS
 }
 
-fn by_key() -> &'static HashMap<&'static str, Vec<usize>> {
-    static INDEX: OnceLock<HashMap<&'static str, Vec<usize>>> = OnceLock::new();
+/// (key, row index) sorted by key, built once. A sorted Vec rather than a hash map: lookups
+/// are a binary search over 167 keys, and a plain allocation reads as reachable to leak
+/// checkers (a hash table's interior pointer reads as "possibly lost" under valgrind).
+fn by_key() -> &'static [(&'static str, usize)] {
+    static INDEX: OnceLock<Vec<(&'static str, usize)>> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut map: HashMap<&'static str, Vec<usize>> = HashMap::new();
-        for (i, row) in rows().iter().enumerate() {
-            map.entry(row.key).or_default().push(i);
-        }
-        map
+        let mut index: Vec<(&'static str, usize)> =
+            rows().iter().enumerate().map(|(i, r)| (r.key, i)).collect();
+        index.sort();
+        index
     })
+}
+
+/// Indices of the rows publishing a canonical key, in catalog order.
+fn indices_of(canonical: &str) -> impl Iterator<Item = usize> {
+    let index = by_key();
+    let start = index.partition_point(|&(k, _)| k < canonical);
+    index[start..]
+        .iter()
+        .take_while(move |&&(k, _)| k == canonical)
+        .map(|&(_, i)| i)
 }
 
 /// Every row that publishes this key (one key may serve several families).
 pub fn rows_for_key(key: &ProductKey) -> Vec<&'static GvlkRow> {
-    by_key()
-        .get(key.reveal().as_str())
-        .map(|ix| ix.iter().map(|&i| &rows()[i]).collect())
-        .unwrap_or_default()
+    indices_of(&key.reveal()).map(|i| &rows()[i]).collect()
 }
 
 /// The key's channel when volact knows it: `Volume:GVLK` for catalog keys, else `None`.
 pub fn channel(key: &ProductKey) -> Option<&'static str> {
-    by_key()
-        .contains_key(key.reveal().as_str())
-        .then_some(GVLK_CHANNEL)
+    indices_of(&key.reveal()).next().map(|_| GVLK_CHANNEL)
 }
 
 /// GVLK rows matching an edition query: every word of the query (case-insensitive) must
