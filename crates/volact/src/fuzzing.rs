@@ -39,7 +39,11 @@ fn batch_agrees_with_inspect(t: &str) {
             (Some(key::Algorithm::Pkey2009), true) => key::BatchStatus::ValidPkey2009,
             (Some(_), false) => key::BatchStatus::ChecksumMismatch,
         };
-        assert_eq!(key::BatchStatus::from_byte(statuses[i]), Some(expected), "line {i}");
+        assert_eq!(
+            key::BatchStatus::from_byte(statuses[i]),
+            Some(expected),
+            "line {i}"
+        );
         let group = u32::from_le_bytes(groups[i * 4..i * 4 + 4].try_into().unwrap_or([0; 4]));
         assert_eq!(group, r.fields.map_or(0, |f| f.group_id), "line {i}");
     }

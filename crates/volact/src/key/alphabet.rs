@@ -39,13 +39,25 @@ const fn build_class_table() -> [u8; 256] {
     table
 }
 
-/// The character for a class value 0..=24.
-pub(crate) fn symbol(class: u8) -> u8 {
-    if class == N {
-        b'N'
-    } else {
-        ALPHABET[class as usize]
+/// Class → character: the symbol for 0..=23, `N` for [`N`]. The table covers every byte so
+/// that indexing it with a class needs no bounds check; entries past `N` are never read.
+static SYMBOL: [u8; 256] = build_symbol_table();
+
+const fn build_symbol_table() -> [u8; 256] {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < ALPHABET.len() {
+        table[i] = ALPHABET[i];
+        i += 1;
     }
+    table[N as usize] = b'N';
+    table
+}
+
+/// The character for a class value 0..=24.
+#[inline]
+pub(crate) fn symbol(class: u8) -> u8 {
+    SYMBOL[usize::from(class)]
 }
 
 #[cfg(test)]

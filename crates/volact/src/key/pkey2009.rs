@@ -75,26 +75,72 @@ pub(crate) fn expected_checksum(value: u128) -> u16 {
     (!crc32_mpeg2_16(&bytes) & 0x3FF) as u16
 }
 
-/// 24^6 and 24^12, for folding base-24 digits in independent chains.
-const P6: u64 = 24u64.pow(6);
-const P12: u128 = 24u128.pow(12);
-
-/// Folds 25 base-24 digits, most significant first, into one number.
-///
-/// Four short chains of u64 multiply-adds instead of one 25-step u128 chain: the chains run
-/// in parallel, which is most of what makes key parsing fast (see `benches/`).
-#[inline]
+/// Folds 25 base-24 digits, most significant first, into one number: the pkey2005 case of
+/// `Syntax::value`, which the tests check against a plain loop and against [`unfold`].
+#[cfg(test)]
 pub(crate) fn fold(d: &[u8; 25]) -> u128 {
-    #[inline(always)]
-    fn chain(d: &[u8]) -> u64 {
-        d.iter().fold(0u64, |acc, &x| acc * 24 + u64::from(x))
-    }
-    let hi = chain(&d[0..7]) * P6 + chain(&d[7..13]);
-    let lo = chain(&d[13..19]) * P6 + chain(&d[19..25]);
-    u128::from(hi) * P12 + u128::from(lo)
+    fold_words(d[0], drop_digit(d, 0))
 }
 
-/// The inverse of [`fold`]: 25 base-24 digits, most significant first.
+/// The 24 bytes of `d` other than `d[cut]`, in order, as three little-endian words (byte
+/// `j` of the result is `d[j]` before `cut` and `d[j + 1]` from it on).
+///
+/// For a pkey2009 key `cut` is the position of `N`: this is the data-dependent compaction
+/// of decoding step 3 (facts.md §1.2) without a data-dependent loop. Each output word is a
+/// byte-wise select between the words at offset 0 and at offset 1, under a mask of the
+/// bytes before `cut`.
+#[inline]
+pub(crate) fn drop_digit(d: &[u8; 25], cut: usize) -> [u64; 3] {
+    // Constant ranges: no bounds checks, and each load is a single 8-byte move.
+    let word = |at: usize| u64::from_le_bytes(d[at..at + 8].try_into().unwrap_or([0; 8]));
+    let (w0, w1, w2, w3) = (word(0), word(8), word(16), u64::from(d[24]));
+    let shifted = [
+        (w0 >> 8) | (w1 << 56),
+        (w1 >> 8) | (w2 << 56),
+        (w2 >> 8) | (w3 << 56),
+    ];
+    let mut out = [w0, w1, w2];
+    for (k, (o, s)) in out.iter_mut().zip(shifted).enumerate() {
+        // The low `kept` bytes of word k come before `cut`.
+        let kept = cut.saturating_sub(8 * k).min(8) as u32;
+        let mask = u64::MAX.checked_shr(64 - 8 * kept).unwrap_or(0);
+        *o = (*o & mask) | (s & !mask);
+    }
+    out
+}
+
+/// 24^8 and 24^16: the weights of the words below the leading digit.
+const P8: u64 = 24u64.pow(8);
+const P16: u128 = 24u128.pow(16);
+
+/// A leading digit and 24 more (three words of [`fold8`] digits) as one number:
+/// `lead·24^24 + w0·24^16 + w1·24^8 + w2`.
+///
+/// Each word folds on its own in a few wide operations, so the 25 digits are three short,
+/// independent computations rather than one 25-step multiply-add chain (the chain was the
+/// limit of key parsing; see `benches/`).
+#[inline]
+pub(crate) fn fold_words(lead: u8, w: [u64; 3]) -> u128 {
+    // lead·24^8 + w0 < 24^9 fits in a u64, and so does each word's value; only the
+    // products by 24^16 and 24^8 need 128 bits.
+    let hi = u64::from(lead) * P8 + fold8(w[0]);
+    u128::from(hi) * P16 + u128::from(fold8(w[1])) * u128::from(P8) + u128::from(fold8(w[2]))
+}
+
+/// Eight base-24 digits, one per byte, the first (lowest) byte most significant, as one
+/// number below 24^8 (SWAR, as in fast decimal parsing): adjacent digits combine into
+/// base-576 pairs in 16-bit lanes, pairs into 24^4 quads in 32-bit lanes, then the two
+/// quads. Every lane has room for its result, so no lane carries into the next.
+#[inline]
+fn fold8(w: u64) -> u64 {
+    const B8: u64 = 0x00FF_00FF_00FF_00FF;
+    const B16: u64 = 0x0000_FFFF_0000_FFFF;
+    let pairs = (w & B8) * 24 + ((w >> 8) & B8);
+    let quads = (pairs & B16) * 576 + ((pairs >> 16) & B16);
+    (quads & 0xFFFF_FFFF) * 331_776 + (quads >> 32)
+}
+
+/// The inverse of folding 25 digits ([`fold_words`]): 25 base-24 digits, most significant first.
 /// `None` when the value needs more than 25 digits.
 pub(crate) fn unfold(mut value: u128) -> Option<[u8; 25]> {
     let mut d = [0u8; 25];
@@ -225,6 +271,23 @@ mod tests {
         #[test]
         fn fold_and_unfold_are_inverse(d in proptest::array::uniform25(0u8..24)) {
             prop_assert_eq!(unfold(fold(&d)), Some(d));
+        }
+
+        #[test]
+        fn drop_digit_equals_removing_the_byte(
+            d in proptest::array::uniform25(0u8..=24), cut in 0usize..25
+        ) {
+            let mut expected: Vec<u8> = d.to_vec();
+            expected.remove(cut);
+            let words = drop_digit(&d, cut);
+            let got: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+            prop_assert_eq!(got, expected);
+        }
+
+        #[test]
+        fn fold8_equals_the_plain_loop(d in proptest::array::uniform8(0u8..24)) {
+            let plain = d.iter().fold(0u64, |v, &x| v * 24 + u64::from(x));
+            prop_assert_eq!(fold8(u64::from_le_bytes(d)), plain);
         }
 
         #[test]
