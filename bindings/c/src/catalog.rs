@@ -1,7 +1,7 @@
 //! The GVLK catalog across the C ABI.
 
 use crate::error::{boundary, fail, volact_result};
-use crate::strings::{borrow_text, write_indices, write_out, write_str};
+use crate::strings::{text_arg, write_indices, write_out, write_str};
 use std::ffi::{CString, c_char};
 use std::sync::OnceLock;
 use volact_core::catalog;
@@ -84,10 +84,7 @@ pub unsafe extern "C" fn volact_catalog_gvlk(
 ) -> volact_result {
     boundary(|| {
         // SAFETY: caller contract.
-        let q = match unsafe { borrow_text(query, len) } {
-            Ok(t) => t,
-            Err(r) => return r,
-        };
+        let q = text_arg!(query, len);
         let rows = catalog::rows();
         let found: Vec<usize> = catalog::gvlk(q)
             .into_iter()

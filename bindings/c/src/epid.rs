@@ -1,7 +1,7 @@
 //! Extended product IDs across the C ABI.
 
 use crate::error::{boundary, epid_result, fail, volact_result};
-use crate::strings::{borrow_text, write_out};
+use crate::strings::{text_arg, write_out};
 use volact_core::epid::Epid;
 
 /// The fields of `PPPPP-GGGGG-SSS-SSSSSS-CC-LLLL-B.B-DDDYYYY`.
@@ -34,10 +34,7 @@ pub unsafe extern "C" fn volact_epid_parse(
 ) -> volact_result {
     boundary(|| {
         // SAFETY: caller contract.
-        let input = match unsafe { borrow_text(text, len) } {
-            Ok(t) => t,
-            Err(r) => return r,
-        };
+        let input = text_arg!(text, len);
         match Epid::parse(input) {
             Ok(e) => {
                 let value = volact_epid {

@@ -1,7 +1,7 @@
 //! Installation and Confirmation IDs across the C ABI.
 
 use crate::error::{boundary, fail, id_result, volact_result};
-use crate::strings::{borrow_text, write_out, write_str};
+use crate::strings::{text_arg, write_out, write_str};
 use std::ffi::c_char;
 use volact_core::ids::{self, IdKind};
 
@@ -49,10 +49,7 @@ pub unsafe extern "C" fn volact_id_check(
 ) -> volact_result {
     boundary(|| {
         // SAFETY: caller contract.
-        let input = match unsafe { borrow_text(text, len) } {
-            Ok(t) => t,
-            Err(r) => return r,
-        };
+        let input = text_arg!(text, len);
         let c = ids::check(input);
         let error = match &c.error {
             None => volact_result::Ok,
@@ -96,10 +93,7 @@ pub unsafe extern "C" fn volact_id_canonical(
 ) -> volact_result {
     boundary(|| {
         // SAFETY: caller contract.
-        let input = match unsafe { borrow_text(text, len) } {
-            Ok(t) => t,
-            Err(r) => return r,
-        };
+        let input = text_arg!(text, len);
         let c = ids::check(input);
         match (&c.canonical, &c.error) {
             // SAFETY: caller contract.

@@ -1,7 +1,7 @@
 //! Product keys across the C ABI.
 
 use crate::error::{boundary, dpid_result, fail, key_result, volact_result};
-use crate::strings::{borrow_text, bytes, write_indices, write_out, write_str};
+use crate::strings::{bytes, text_arg, write_indices, write_out, write_str};
 use std::ffi::c_char;
 use volact_core::catalog;
 use volact_core::key::{self, Algorithm, DpidLayout, Pkey2009, ProductKey};
@@ -86,10 +86,7 @@ pub unsafe extern "C" fn volact_product_key_parse(
 ) -> volact_result {
     boundary(|| {
         // SAFETY: caller contract.
-        let input = match unsafe { borrow_text(text, len) } {
-            Ok(t) => t,
-            Err(r) => return r,
-        };
+        let input = text_arg!(text, len);
         if key_out.is_null() {
             return fail(volact_result::NullParameter, "key_out is NULL");
         }
@@ -323,10 +320,7 @@ pub unsafe extern "C" fn volact_key_inspect(
 ) -> volact_result {
     boundary(|| {
         // SAFETY: caller contract.
-        let input = match unsafe { borrow_text(text, len) } {
-            Ok(t) => t,
-            Err(r) => return r,
-        };
+        let input = text_arg!(text, len);
         let r = key::inspect(input);
         let error = match &r.error {
             None => volact_result::Ok,
@@ -362,10 +356,9 @@ pub unsafe extern "C" fn volact_key_masked_text(
 ) -> volact_result {
     boundary(|| {
         // SAFETY: caller contract.
-        match unsafe { borrow_text(text, len) } {
-            Ok(t) => unsafe { write_str(&key::masked_text(t), buf, buf_len, out_n) },
-            Err(r) => r,
-        }
+        let input = text_arg!(text, len);
+        // SAFETY: caller contract.
+        unsafe { write_str(&key::masked_text(input), buf, buf_len, out_n) }
     })
 }
 
@@ -389,10 +382,7 @@ pub unsafe extern "C" fn volact_keys_check_batch(
 ) -> volact_result {
     boundary(|| {
         // SAFETY: caller contract.
-        let input = match unsafe { borrow_text(text, len) } {
-            Ok(t) => t,
-            Err(r) => return r,
-        };
+        let input = text_arg!(text, len);
         if out_n.is_null() {
             return fail(volact_result::NullParameter, "out_n is NULL");
         }

@@ -10,6 +10,18 @@
 use crate::error::{fail, volact_result};
 use std::ffi::c_char;
 
+/// Borrows a caller's text argument, or returns the failure from the enclosing export body.
+/// Use inside a `// SAFETY:`-commented statement: the caller vouches for the pointer.
+macro_rules! text_arg {
+    ($ptr:expr, $len:expr) => {
+        match unsafe { $crate::strings::borrow_text($ptr, $len) } {
+            Ok(text) => text,
+            Err(result) => return result,
+        }
+    };
+}
+pub(crate) use text_arg;
+
 /// Borrows a caller's text.
 ///
 /// # Safety

@@ -72,9 +72,5 @@ pub(crate) fn check(texts: &[String], json: bool, out: &mut dyn Write) -> io::Re
         }
         table.write(out)?;
     }
-    Ok(if records.iter().all(|r| r.valid) {
-        Verdict::AllValid
-    } else {
-        Verdict::SomeInvalid
-    })
+    Ok(Verdict::of(records.iter().map(|r| r.valid)))
 }

@@ -118,9 +118,5 @@ pub(crate) fn inspect(
         }
         table.write(out)?;
     }
-    Ok(if records.iter().all(|r| r.valid) {
-        Verdict::AllValid
-    } else {
-        Verdict::SomeInvalid
-    })
+    Ok(Verdict::of(records.iter().map(|r| r.valid)))
 }

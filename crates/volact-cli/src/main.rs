@@ -113,6 +113,17 @@ pub(crate) enum Verdict {
     SomeInvalid,
 }
 
+impl Verdict {
+    /// `AllValid` when every input was valid (also when there were none).
+    pub(crate) fn of(valid: impl IntoIterator<Item = bool>) -> Self {
+        if valid.into_iter().all(|v| v) {
+            Verdict::AllValid
+        } else {
+            Verdict::SomeInvalid
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let stdout = io::stdout();
