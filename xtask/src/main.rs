@@ -9,7 +9,11 @@ fn main() -> std::process::ExitCode {
                 .map_err(|e| format!("{}: {e}", csv.display()))
                 .and_then(|text| xtask::generate_catalog(&text))
                 .and_then(|code| {
-                    std::fs::write(&table, code).map_err(|e| format!("{}: {e}", table.display()))
+                    // Temporary file + rename: an interrupted run never leaves half a table.
+                    let tmp = table.with_extension("rs.tmp");
+                    std::fs::write(&tmp, code)
+                        .and_then(|()| std::fs::rename(&tmp, &table))
+                        .map_err(|e| format!("{}: {e}", table.display()))
                 });
             match result {
                 Ok(()) => {
