@@ -68,17 +68,8 @@ namespace Volact
         /// <summary>The label volact knows for a key group id, or null.</summary>
         public static string GroupLabel(uint groupId)
         {
-            string text;
-            VolactResult r = Interop.ReadText(
-                (byte[] b, UIntPtr l, out UIntPtr n) => NativeMethods.volact_catalog_group_label(groupId, b, l, out n),
-                Interop.TextCapacity,
-                out text);
-            if (r == VolactResult.NotFound)
-            {
-                return null;
-            }
-            Interop.Check(r);
-            return text;
+            return Interop.ReadOptionalText(
+                (byte[] b, UIntPtr l, out UIntPtr n) => NativeMethods.volact_catalog_group_label(groupId, b, l, out n));
         }
 
         internal static IReadOnlyList<CatalogRow> RowsAt(int[] indices)

@@ -96,6 +96,19 @@ namespace Volact
         }
 
         /// <summary>Runs an index-array-out call, growing the array on BUFFER_TOO_SMALL.</summary>
+        /// <summary>Reads a text that may not exist: null on VOLACT_RESULT_NOT_FOUND, throws on other failures.</summary>
+        internal static string ReadOptionalText(TextOut call)
+        {
+            string text;
+            VolactResult r = ReadText(call, TextCapacity, out text);
+            if (r == VolactResult.NotFound)
+            {
+                return null;
+            }
+            Check(r);
+            return text;
+        }
+
         internal static int[] ReadIndices(IndicesOut call, int capacity = IndexCapacity)
         {
             var indices = new UIntPtr[Math.Max(capacity, 1)];

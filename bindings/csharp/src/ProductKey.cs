@@ -223,17 +223,8 @@ namespace Volact
             get
             {
                 ProductKeyHandle h = Live;
-                string text;
-                VolactResult r = Interop.ReadText(
-                    (byte[] b, UIntPtr l, out UIntPtr n) => NativeMethods.volact_product_key_channel(h, b, l, out n),
-                    Interop.TextCapacity,
-                    out text);
-                if (r == VolactResult.NotFound)
-                {
-                    return null;
-                }
-                Interop.Check(r);
-                return text;
+                return Interop.ReadOptionalText(
+                    (byte[] b, UIntPtr l, out UIntPtr n) => NativeMethods.volact_product_key_channel(h, b, l, out n));
             }
         }
 
