@@ -4,6 +4,7 @@
 //! (clap's own), 3 when output or input fails.
 
 mod catalog_cmd;
+mod cil_cmd;
 mod epid_cmd;
 mod id_cmd;
 mod input;
@@ -12,6 +13,7 @@ mod table;
 
 use clap::{Args, Parser, Subcommand};
 use std::io::{self, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
@@ -43,6 +45,80 @@ enum Command {
     /// Microsoft's published KMS client setup keys (GVLKs).
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// VAMT Computer Information List (CIL) files: show, validate, export, add CIDs, merge.
+    #[command(subcommand)]
+    Cil(CilCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum CilCommand {
+    /// Summarise a CIL: computers, products, license states, key types, CIDs.
+    Show {
+        /// The CIL file.
+        file: PathBuf,
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check IDs, duplicate computers, CIDs without IIDs, license states, keys; exit 1 on errors.
+    Validate {
+        /// The CIL file.
+        file: PathBuf,
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write an allow-list export: by default without computer-identifying data or keys.
+    Export {
+        /// The CIL to export.
+        input: PathBuf,
+        /// Where to write the export (atomically).
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: PathBuf,
+        /// Only what Confirmation ID acquisition needs (computer Id, Sku, ePID, IID, CIDs).
+        #[arg(long, conflicts_with = "include_sensitive")]
+        proxy_only: bool,
+        /// Keep computer names, OS, network names, MAC addresses and groups.
+        #[arg(long)]
+        include_sensitive: bool,
+        /// Keep full product keys.
+        #[arg(long)]
+        include_product_keys: bool,
+    },
+    /// Import CIDs from CSV `installation_id,confirmation_id` as pending CIDs.
+    AddCids {
+        /// The CIL to update.
+        input: PathBuf,
+        /// The CSV file of IIDs and CIDs.
+        #[arg(long = "from", value_name = "CSV")]
+        from: PathBuf,
+        /// Where to write the updated CIL (atomically).
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: PathBuf,
+        /// Write a JSON report of every row.
+        #[arg(long, value_name = "R.json")]
+        report: Option<PathBuf>,
+        /// Refuse 48-digit CIDs whose check digits fail (their rule is unconfirmed).
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Merge the CIDs of a returned CIL into the full one, reporting every decision.
+    Merge {
+        /// The full CIL (kept in the lab).
+        full: PathBuf,
+        /// The CIL that came back with CIDs.
+        #[arg(long = "with", value_name = "RETURNED")]
+        with: PathBuf,
+        /// Where to write the merged CIL (atomically).
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: PathBuf,
+        /// Write a JSON report of every decision.
+        #[arg(long, value_name = "R.json")]
+        report: Option<PathBuf>,
+        /// Replace a different CID already present.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -141,6 +217,46 @@ fn main() -> ExitCode {
     }
 }
 
+fn run_cil(command: CilCommand, out: &mut dyn Write) -> io::Result<Verdict> {
+    use volact_core::cil::{ExportMode, ExportOptions};
+    match command {
+        CilCommand::Show { file, json } => cil_cmd::show(&file, json, out),
+        CilCommand::Validate { file, json } => cil_cmd::validate(&file, json, out),
+        CilCommand::Export {
+            input,
+            output,
+            proxy_only,
+            include_sensitive,
+            include_product_keys,
+        } => {
+            let options = ExportOptions {
+                mode: if proxy_only {
+                    ExportMode::ProxyOnly
+                } else {
+                    ExportMode::Standard
+                },
+                include_sensitive,
+                include_product_keys,
+            };
+            cil_cmd::export(&input, &output, options, out)
+        }
+        CilCommand::AddCids {
+            input,
+            from,
+            output,
+            report,
+            strict,
+        } => cil_cmd::add_cids(&input, &from, &output, report.as_deref(), strict, out),
+        CilCommand::Merge {
+            full,
+            with,
+            output,
+            report,
+            force,
+        } => cil_cmd::merge(&full, &with, &output, report.as_deref(), force, out),
+    }
+}
+
 fn run(command: Command, out: &mut dyn Write) -> io::Result<Verdict> {
     match command {
         Command::Key(KeyCommand::Inspect(a)) => {
@@ -155,5 +271,6 @@ fn run(command: Command, out: &mut dyn Write) -> io::Result<Verdict> {
         Command::Catalog(CatalogCommand::Gvlk { json, query }) => {
             catalog_cmd::gvlk(&query.join(" "), json.json, out)
         }
+        Command::Cil(c) => run_cil(c, out),
     }
 }

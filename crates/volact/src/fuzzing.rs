@@ -87,3 +87,31 @@ pub fn digital_product_id(data: &[u8]) {
         assert!(key::ProductKey::is_valid(&k.reveal()));
     }
 }
+
+/// CIL reading: a document that loads saves to bytes that load to the same model and save
+/// to the same bytes; its exports load; merging it into itself changes nothing twice.
+pub fn cil(data: &[u8]) {
+    use crate::cil;
+    let Ok(doc) = cil::CilDocument::parse(data) else {
+        return;
+    };
+    let saved = doc.to_bytes();
+    let again = cil::CilDocument::parse(&saved).expect("a saved document loads");
+    assert_eq!(again.computers(), doc.computers());
+    assert_eq!(again.to_bytes(), saved);
+    for mode in [cil::ExportMode::Standard, cil::ExportMode::ProxyOnly] {
+        let out = cil::export(
+            &doc,
+            cil::ExportOptions {
+                mode,
+                ..Default::default()
+            },
+        );
+        cil::CilDocument::parse(&out).expect("an export loads");
+    }
+    let mut full = doc.clone();
+    cil::merge(&mut full, &doc, cil::MergeOptions::default());
+    let once = full.to_bytes();
+    cil::merge(&mut full, &doc, cil::MergeOptions::default());
+    assert_eq!(full.to_bytes(), once, "merge is idempotent");
+}

@@ -23,6 +23,7 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+pub mod cil;
 pub mod epid;
 pub mod ids;
 pub mod key;

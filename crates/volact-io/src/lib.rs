@@ -1,0 +1,37 @@
+//! # volact-io — the files of volume activation, written so that they survive a crash
+//!
+//! volact's core is pure; this crate is where its documents meet the file system. Everything
+//! above it (CIL and Unattend files, the MAK store) reads and writes through these functions:
+//!
+//! - [`atomic`]: replace a file atomically, so a crash, a full disk or a pulled USB stick
+//!   never leaves a half-written CIL behind ([`atomic::write`], [`atomic::write_with`]).
+//! - [`read`] and [`read_limited`]: read a whole file, refusing one larger than expected.
+//! - [`same_file`]: tell when an output path names the input.
+//! - [`load_cil`] and [`save_cil`]: CIL files, bounded and atomic.
+//!
+//! Every failure is an [`IoError`] naming the operation and the path.
+//!
+//! ```
+//! # let dir = std::env::temp_dir().join(format!("volact-io-doc-crate-{}", std::process::id()));
+//! # std::fs::create_dir_all(&dir).unwrap();
+//! let input = dir.join("lab.cil");
+//! volact_io::atomic::write(&input, b"<SoftwareLicensingData/>")?;
+//! let bytes = volact_io::read(&input)?;
+//! let output = dir.join("export.cil");
+//! assert!(!volact_io::same_file(&input, &output));
+//! volact_io::atomic::write(&output, &bytes)?;
+//! # std::fs::remove_dir_all(&dir).unwrap();
+//! # Ok::<(), volact_io::IoError>(())
+//! ```
+#![forbid(unsafe_code)]
+
+pub mod atomic;
+mod cil;
+mod error;
+mod identity;
+mod read;
+
+pub use cil::{CIL_READ_LIMIT, CilFileError, load_cil, save_cil, save_cil_bytes};
+pub use error::IoError;
+pub use identity::same_file;
+pub use read::{DEFAULT_READ_LIMIT, read, read_limited};

@@ -1,0 +1,448 @@
+//! Bringing Confirmation IDs home: merging a returned CIL into the full one, and importing
+//! CIDs from the administrator's own source (VAMT, phone activation, their service) as CSV.
+//!
+//! Matching follows VAMT 2.0's merge rules (research/vamt.md §5): a computer by its `Id`
+//! GUID, then by name plus network name, then by MAC address. A CID is applied only to the
+//! product with the same SKU and the same Installation ID it was issued for, because a CID is
+//! bound to one IID; a different CID already present is never overwritten unless forced.
+//! Every decision is reported, so nothing is lost silently.
+
+use super::{CilDocument, Computer, Field, digits_of};
+use crate::ids::{self, ConfirmationId, IdKind};
+
+/// Merge options.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MergeOptions {
+    /// Replace a different CID already present (`--force`).
+    pub force: bool,
+}
+
+/// What happened to one returned CID.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MergeOutcome {
+    /// Set as the product's `PendingConfirmationId`.
+    Applied,
+    /// The product already holds this CID.
+    AlreadyPresent,
+    /// A different CID was replaced (`force`).
+    Replaced {
+        /// The CID that was there.
+        previous: String,
+    },
+    /// A different CID is present and `force` was not given: nothing changed.
+    Conflict {
+        /// The CID that is there.
+        existing: String,
+    },
+    /// The computer has the SKU, but not with the IID this CID was issued for.
+    IidMismatch,
+    /// The returned product carries a CID but no IID to check it against.
+    NoIid,
+    /// No computer in the full file matches.
+    NoSuchComputer,
+    /// More than one computer matches by the same rule.
+    Ambiguous {
+        /// How many matched.
+        candidates: usize,
+    },
+    /// The matched computer has no product with this SKU.
+    NoSuchProduct,
+    /// The CID is malformed (wrong length, non-digits, or a failed confirmed check rule).
+    InvalidCid {
+        /// Why.
+        detail: String,
+    },
+}
+
+impl MergeOutcome {
+    /// Whether the full document now holds the CID.
+    pub fn is_applied(&self) -> bool {
+        matches!(
+            self,
+            MergeOutcome::Applied | MergeOutcome::AlreadyPresent | MergeOutcome::Replaced { .. }
+        )
+    }
+
+    /// A stable snake_case name for reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            MergeOutcome::Applied => "applied",
+            MergeOutcome::AlreadyPresent => "already_present",
+            MergeOutcome::Replaced { .. } => "replaced",
+            MergeOutcome::Conflict { .. } => "conflict",
+            MergeOutcome::IidMismatch => "iid_mismatch",
+            MergeOutcome::NoIid => "no_iid",
+            MergeOutcome::NoSuchComputer => "no_such_computer",
+            MergeOutcome::Ambiguous { .. } => "ambiguous",
+            MergeOutcome::NoSuchProduct => "no_such_product",
+            MergeOutcome::InvalidCid { .. } => "invalid_cid",
+        }
+    }
+}
+
+/// One decision of a merge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MergeDecision {
+    /// 0-based index of the computer in the returned file.
+    pub returned_computer: usize,
+    /// 0-based index of the product in that computer.
+    pub returned_product: usize,
+    /// The returned computer's `Id`.
+    pub computer_id: Option<String>,
+    /// The full file's computer that matched, and by which rule (`id`, `name`, `mac`).
+    pub matched: Option<(usize, &'static str)>,
+    /// The SKU id.
+    pub sku_id: Option<String>,
+    /// The IID the CID was issued for.
+    pub installation_id: Option<String>,
+    /// Whether the CID's check digits failed under the unconfirmed 48-digit rule (applied
+    /// with a warning).
+    pub unconfirmed_check_failed: bool,
+    /// The outcome.
+    pub outcome: MergeOutcome,
+}
+
+/// Every decision of a merge, in returned-file order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MergeReport {
+    /// The decisions.
+    pub decisions: Vec<MergeDecision>,
+}
+
+impl MergeReport {
+    /// How many decisions had this outcome name.
+    pub fn count(&self, name: &str) -> usize {
+        self.decisions
+            .iter()
+            .filter(|d| d.outcome.name() == name)
+            .count()
+    }
+}
+
+fn norm_guid(s: &str) -> String {
+    s.trim()
+        .trim_start_matches('{')
+        .trim_end_matches('}')
+        .to_ascii_lowercase()
+}
+
+fn norm_mac(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_hexdigit)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Finds the full file's computer for a returned one: by Id, then name + network name, then
+/// any MAC address. `Err(n)` when a rule matches `n > 1` computers.
+fn match_computer(full: &[Computer], c: &Computer) -> Result<Option<(usize, &'static str)>, usize> {
+    type Rule<'a> = (&'static str, Box<dyn Fn(&Computer) -> bool + 'a>);
+    let mut rules: Vec<Rule<'_>> = Vec::new();
+    if let Some(id) = c.id.as_deref().map(norm_guid) {
+        rules.push((
+            "id",
+            Box::new(move |f: &Computer| f.id.as_deref().map(norm_guid).as_ref() == Some(&id)),
+        ));
+    }
+    if let Some(name) = &c.name {
+        rules.push((
+            "name",
+            Box::new(move |f: &Computer| {
+                f.name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                    && f.network_name.as_deref().map(str::to_ascii_lowercase)
+                        == c.network_name.as_deref().map(str::to_ascii_lowercase)
+            }),
+        ));
+    }
+    let macs: Vec<String> = c.mac_addresses.iter().map(|m| norm_mac(m)).collect();
+    if !macs.is_empty() {
+        rules.push((
+            "mac",
+            Box::new(move |f: &Computer| {
+                f.mac_addresses.iter().any(|m| macs.contains(&norm_mac(m)))
+            }),
+        ));
+    }
+    for (rule, matches) in rules {
+        let hits: Vec<usize> = full
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| matches(f))
+            .map(|(i, _)| i)
+            .collect();
+        match hits.len() {
+            0 => continue,
+            1 => return Ok(Some((hits[0], rule))),
+            n => return Err(n),
+        }
+    }
+    Ok(None)
+}
+
+/// Checks a CID text: `Ok(unconfirmed_check_failed)` or why it is refused. A 48-digit CID
+/// whose check digits fail is accepted with a warning unless `strict` (the rule is
+/// unconfirmed for that layout, facts.md §7).
+fn check_cid(text: &str, strict: bool) -> Result<bool, String> {
+    let parsed = if strict {
+        ConfirmationId::parse(text)
+    } else {
+        ConfirmationId::parse_lenient(text)
+    };
+    parsed
+        .map(|cid| !cid.unconfirmed_bad_groups().is_empty())
+        .map_err(|e| e.to_string())
+}
+
+/// Applies one CID to the full file's product `(ci, pi)`.
+fn apply(full: &mut CilDocument, ci: usize, pi: usize, cid: &str, force: bool) -> MergeOutcome {
+    let product = &full.computers[ci].products[pi];
+    let existing = product
+        .get(Field::PendingConfirmationId)
+        .or(product.get(Field::ConfirmationId))
+        .map(str::to_owned);
+    match existing {
+        Some(e) if digits_of(&e) == digits_of(cid) => MergeOutcome::AlreadyPresent,
+        Some(e) if !force => MergeOutcome::Conflict { existing: e },
+        previous => {
+            full.set_field(ci, pi, Field::PendingConfirmationId, &digits_of(cid));
+            match previous {
+                Some(previous) => MergeOutcome::Replaced { previous },
+                None => MergeOutcome::Applied,
+            }
+        }
+    }
+}
+
+/// Merges the CIDs of a returned CIL into the full one (which is changed only where a CID
+/// is applied). Idempotent: merging the same file again changes nothing and reports
+/// `already_present`.
+pub fn merge(full: &mut CilDocument, returned: &CilDocument, options: MergeOptions) -> MergeReport {
+    let mut report = MergeReport::default();
+    for (rc, computer) in returned.computers().iter().enumerate() {
+        let matched = match_computer(full.computers(), computer);
+        for (rp, product) in computer.products.iter().enumerate() {
+            let Some(cid) = product
+                .get(Field::PendingConfirmationId)
+                .or(product.get(Field::ConfirmationId))
+                .map(str::to_owned)
+            else {
+                continue; // nothing to bring home for this product
+            };
+            let mut decision = MergeDecision {
+                returned_computer: rc,
+                returned_product: rp,
+                computer_id: computer.id.clone(),
+                matched: matched.ok().flatten(),
+                sku_id: product.sku_id().map(str::to_owned),
+                installation_id: product.get(Field::InstallationId).map(str::to_owned),
+                unconfirmed_check_failed: false,
+                outcome: MergeOutcome::NoSuchComputer,
+            };
+            decision.outcome = match (&matched, check_cid(&cid, false)) {
+                (_, Err(detail)) => MergeOutcome::InvalidCid { detail },
+                (Err(n), _) => MergeOutcome::Ambiguous { candidates: *n },
+                (Ok(None), _) => MergeOutcome::NoSuchComputer,
+                (Ok(Some((ci, _))), Ok(unconfirmed)) => {
+                    decision.unconfirmed_check_failed = unconfirmed;
+                    match product.get(Field::InstallationId).map(digits_of) {
+                        None => MergeOutcome::NoIid,
+                        Some(iid) => {
+                            let sku = product.sku_id().map(norm_guid);
+                            let same_sku: Vec<usize> = full.computers()[*ci]
+                                .products
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, p)| p.sku_id().map(norm_guid) == sku)
+                                .map(|(i, _)| i)
+                                .collect();
+                            let target = same_sku.iter().copied().find(|&i| {
+                                full.computers()[*ci].products[i]
+                                    .get(Field::InstallationId)
+                                    .map(digits_of)
+                                    .as_ref()
+                                    == Some(&iid)
+                            });
+                            match (same_sku.is_empty(), target) {
+                                (true, _) => MergeOutcome::NoSuchProduct,
+                                (false, None) => MergeOutcome::IidMismatch,
+                                (false, Some(pi)) => apply(full, *ci, pi, &cid, options.force),
+                            }
+                        }
+                    }
+                }
+            };
+            report.decisions.push(decision);
+        }
+    }
+    report
+}
+
+/// What happened to one CSV row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CidOutcome {
+    /// Set on this many products (every product with that IID).
+    Applied {
+        /// Products changed.
+        products: usize,
+    },
+    /// Every product with that IID already holds this CID.
+    AlreadyPresent,
+    /// Some product with that IID holds a different CID; those were left alone.
+    Conflict {
+        /// Products that hold another CID.
+        products: usize,
+        /// Products changed.
+        applied: usize,
+    },
+    /// No product has that IID.
+    UnknownIid,
+    /// The IID is malformed.
+    InvalidIid {
+        /// Why.
+        detail: String,
+    },
+    /// The CID is malformed or (strict) fails its check digits.
+    InvalidCid {
+        /// Why.
+        detail: String,
+    },
+    /// The row is not `installation_id,confirmation_id`.
+    Malformed {
+        /// Why.
+        detail: String,
+    },
+}
+
+impl CidOutcome {
+    /// A stable snake_case name for reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CidOutcome::Applied { .. } => "applied",
+            CidOutcome::AlreadyPresent => "already_present",
+            CidOutcome::Conflict { .. } => "conflict",
+            CidOutcome::UnknownIid => "unknown_iid",
+            CidOutcome::InvalidIid { .. } => "invalid_iid",
+            CidOutcome::InvalidCid { .. } => "invalid_cid",
+            CidOutcome::Malformed { .. } => "malformed",
+        }
+    }
+}
+
+/// One row of a CID import.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CidImportRow {
+    /// 1-based line number in the CSV.
+    pub line: usize,
+    /// The IID as given.
+    pub installation_id: String,
+    /// Whether the CID's check digits failed under the unconfirmed 48-digit rule.
+    pub unconfirmed_check_failed: bool,
+    /// The outcome.
+    pub outcome: CidOutcome,
+}
+
+/// The report of a CID import.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CidImportReport {
+    /// One entry per data row.
+    pub rows: Vec<CidImportRow>,
+}
+
+impl CidImportReport {
+    /// How many rows had this outcome name.
+    pub fn count(&self, name: &str) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| r.outcome.name() == name)
+            .count()
+    }
+}
+
+/// Imports CIDs from CSV text, one `installation_id,confirmation_id` per line (IIDs and CIDs
+/// in any grouping; blank lines and a header line are skipped), setting
+/// `PendingConfirmationId` on every product with that IID. With `strict`, a 48-digit CID
+/// whose check digits fail is refused instead of imported with a warning.
+pub fn add_cids(doc: &mut CilDocument, csv: &str, strict: bool) -> CidImportReport {
+    let mut report = CidImportReport::default();
+    for (n, raw) in csv.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || (n == 0 && line.chars().any(|c| c.is_ascii_alphabetic())) {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        let mut row = CidImportRow {
+            line: n + 1,
+            installation_id: fields.first().copied().unwrap_or("").to_owned(),
+            unconfirmed_check_failed: false,
+            outcome: CidOutcome::UnknownIid,
+        };
+        row.outcome = match fields.as_slice() {
+            [iid, cid] => import_one(doc, iid, cid, strict, &mut row.unconfirmed_check_failed),
+            _ => CidOutcome::Malformed {
+                detail: format!("expected 2 comma-separated fields, found {}", fields.len()),
+            },
+        };
+        report.rows.push(row);
+    }
+    report
+}
+
+fn import_one(
+    doc: &mut CilDocument,
+    iid: &str,
+    cid: &str,
+    strict: bool,
+    unconfirmed: &mut bool,
+) -> CidOutcome {
+    let check = ids::check(iid);
+    if let Some(e) = check.error {
+        return CidOutcome::InvalidIid {
+            detail: e.to_string(),
+        };
+    }
+    if check.format.map(|f| f.kind) != Some(IdKind::InstallationId) {
+        return CidOutcome::InvalidIid {
+            detail: "not an Installation ID".into(),
+        };
+    }
+    match check_cid(cid, strict) {
+        Err(detail) => return CidOutcome::InvalidCid { detail },
+        Ok(u) => *unconfirmed = u,
+    }
+    let iid = digits_of(iid);
+    let targets: Vec<(usize, usize)> = doc
+        .computers()
+        .iter()
+        .enumerate()
+        .flat_map(|(ci, c)| {
+            c.products
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.get(Field::InstallationId).map(digits_of).as_ref() == Some(&iid))
+                .map(move |(pi, _)| (ci, pi))
+        })
+        .collect();
+    if targets.is_empty() {
+        return CidOutcome::UnknownIid;
+    }
+    let (mut applied, mut present, mut conflicts) = (0, 0, 0);
+    for (ci, pi) in targets {
+        match apply(doc, ci, pi, cid, false) {
+            MergeOutcome::Applied => applied += 1,
+            MergeOutcome::AlreadyPresent => present += 1,
+            _ => conflicts += 1,
+        }
+    }
+    match (conflicts, applied, present) {
+        (0, 0, _) => CidOutcome::AlreadyPresent,
+        (0, a, _) => CidOutcome::Applied { products: a },
+        (c, a, _) => CidOutcome::Conflict {
+            products: c,
+            applied: a,
+        },
+    }
+}

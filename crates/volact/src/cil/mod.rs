@@ -1,0 +1,485 @@
+//! CIL documents: VAMT's Computer Information List, read and written losslessly.
+//!
+//! MAK proxy activation carries an isolated lab's Installation IDs out, and Confirmation IDs
+//! back in, as CIL files on removable media (the seed's 13 proxy-activation steps). A lost
+//! CID costs an activation from the MAK's limited count; a leaked computer name breaks the
+//! lab's policy; a dropped element corrupts a file VAMT owns. So:
+//!
+//! - [`CilDocument`] keeps every byte it does not understand and writes it back unchanged
+//!   (see `xml.rs`); UTF-8 and UTF-16 are detected and kept; DTDs are never processed.
+//! - [`export`] is an allow-list: only what the chosen mode keeps survives.
+//! - [`merge`] applies a CID only to the product with the same SKU and the same IID it was
+//!   issued for, never overwrites a different CID unless forced, and reports every decision.
+//! - [`validate`] and [`summarize`] read without changing anything.
+//!
+//! The vocabulary is VAMT 2.0's (`SoftwareLicensingData` › `Computers` › `Computer` ›
+//! `MacAddresses`, `Products` › `Product` › `Sku`); the product fields VAMT's help does not
+//! show use the names in [`Field`] (see `fields.rs` and `docs/cil-format.md`).
+//!
+//! ```
+//! use volact::cil::{CilDocument, Field};
+//! let text = r#"<SoftwareLicensingData Version="2.0"><Computers>
+//!   <Computer Id="{1}" Name="PC1"><Products><Product><Sku Id="{s}"/>
+//!     <IID>070846984606199354110900862045444713121295109842549701</IID>
+//!   </Product></Products></Computer></Computers></SoftwareLicensingData>"#;
+//! let doc = CilDocument::parse(text.as_bytes())?;
+//! let product = &doc.computers()[0].products[0];
+//! assert!(product.get(Field::InstallationId).unwrap().starts_with("070846"));
+//! // The alias `IID` is written back in the canonical form.
+//! assert!(String::from_utf8(doc.to_bytes()).unwrap().contains("<InstallationId>"));
+//! # Ok::<(), volact::cil::CilError>(())
+//! ```
+
+mod export;
+mod fields;
+mod merge;
+mod validate;
+mod xml;
+
+pub use export::{ExportMode, ExportOptions, export};
+pub use fields::{COMPUTER_ATTRIBUTES, Field, SKU_ATTRIBUTES};
+pub use merge::{
+    CidImportReport, CidImportRow, CidOutcome, MergeDecision, MergeOptions, MergeOutcome,
+    MergeReport, add_cids, merge,
+};
+pub use validate::{Finding, FindingKind, Severity, Summary, summarize, validate};
+pub use xml::{Encoding, Limits};
+
+use std::fmt;
+use xml::{Id, Kind, NIL, XmlDoc};
+
+/// Why a CIL cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CilError {
+    /// The bytes are not UTF-8 or UTF-16 text.
+    #[error("encoding error at byte {offset}: {detail}")]
+    Encoding {
+        /// Byte offset in the file.
+        offset: usize,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The text is not well-formed XML.
+    #[error("XML error at line {line}, column {column}: {detail}")]
+    Xml {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column (characters).
+        column: usize,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The file is larger than the limit.
+    #[error("file of {size} bytes exceeds the limit of {limit} bytes")]
+    TooLarge {
+        /// The file's size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Elements nest deeper than the limit.
+    #[error("elements nested deeper than {limit} at line {line}, column {column}")]
+    TooDeep {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The root element is not `SoftwareLicensingData`.
+    #[error("not a CIL: the root element is <{root}>, expected <SoftwareLicensingData>")]
+    NotCil {
+        /// The root element's name.
+        root: String,
+    },
+    /// A value volact reads cannot be read (a bad escape, an unexpanded DTD entity).
+    #[error("computer {} ({}){}: {what}: {detail}", computer + 1, computer_id.as_deref().unwrap_or("no Id"), product.map(|p| format!(", product {}", p + 1)).unwrap_or_default())]
+    Value {
+        /// 0-based computer index.
+        computer: usize,
+        /// The computer's `Id`, when readable.
+        computer_id: Option<String>,
+        /// 0-based product index, when the value belongs to a product.
+        product: Option<usize>,
+        /// Which value.
+        what: String,
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+/// A full product key as found in a CIL: masked in `Debug`, revealed only on request.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct KeyText(String);
+
+impl KeyText {
+    /// The key text itself.
+    pub fn reveal(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for KeyText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KeyText({})", crate::key::masked_text(&self.0))
+    }
+}
+
+/// A product's `Sku` element.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sku {
+    /// `Id`: the SKU (activation) GUID.
+    pub id: Option<String>,
+    /// `Name`: the product's name.
+    pub name: Option<String>,
+    /// `ApplicationId`: the application GUID (Windows, Office).
+    pub application_id: Option<String>,
+}
+
+/// One product of a computer, as read. `Debug` masks the product key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Product {
+    /// The `Sku` element, when present.
+    pub sku: Option<Sku>,
+    values: [Option<String>; 8],
+    node: Id,
+}
+
+impl fmt::Debug for Product {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Product");
+        d.field("sku", &self.sku);
+        for field in Field::ALL {
+            match field {
+                Field::ProductKey => d.field(field.canonical(), &self.product_key()),
+                _ => d.field(field.canonical(), &self.get(field)),
+            };
+        }
+        d.finish()
+    }
+}
+
+impl Product {
+    /// A field's value (trimmed text), when present. `ProductKey` is only reachable through
+    /// [`Product::product_key`], so it cannot be printed by accident.
+    pub fn get(&self, field: Field) -> Option<&str> {
+        if field == Field::ProductKey {
+            return None;
+        }
+        self.values[field.rank() - 1].as_deref()
+    }
+
+    /// The full product key, when the file holds one.
+    pub fn product_key(&self) -> Option<KeyText> {
+        self.values[Field::ProductKey.rank() - 1]
+            .clone()
+            .map(KeyText)
+    }
+
+    /// The SKU id, when present.
+    pub fn sku_id(&self) -> Option<&str> {
+        self.sku.as_ref().and_then(|s| s.id.as_deref())
+    }
+}
+
+/// One computer, as read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Computer {
+    /// `Id`: VAMT's GUID for the computer.
+    pub id: Option<String>,
+    /// `Name`.
+    pub name: Option<String>,
+    /// `OSVersion`.
+    pub os_version: Option<String>,
+    /// `OSEdition`.
+    pub os_edition: Option<String>,
+    /// `NetworkType`: `Domain`, `Workgroup` or `None`.
+    pub network_type: Option<String>,
+    /// `NetworkName`: the domain or workgroup.
+    pub network_name: Option<String>,
+    /// `MacAddresses/MacAddress`.
+    pub mac_addresses: Vec<String>,
+    /// volact's `Groups/Group` (e.g. the seed's "Isolated Lab Group").
+    pub groups: Vec<String>,
+    /// `Products/Product`.
+    pub products: Vec<Product>,
+    node: Id,
+}
+
+/// A CIL document: the lossless XML plus the computers and products volact understands.
+#[derive(Clone)]
+pub struct CilDocument {
+    xml: XmlDoc,
+    version: Option<String>,
+    computers: Vec<Computer>,
+}
+
+impl fmt::Debug for CilDocument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CilDocument")
+            .field("version", &self.version)
+            .field("encoding", &self.xml.encoding)
+            .field("computers", &self.computers.len())
+            .finish()
+    }
+}
+
+/// The trimmed value, or `None` when empty.
+fn nonempty(s: String) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+impl CilDocument {
+    /// Reads a CIL (UTF-8 or UTF-16) with the default [`Limits`].
+    pub fn parse(bytes: &[u8]) -> Result<Self, CilError> {
+        Self::parse_with_limits(bytes, Limits::default())
+    }
+
+    /// Reads a CIL with explicit limits.
+    pub fn parse_with_limits(bytes: &[u8], limits: Limits) -> Result<Self, CilError> {
+        let xml = XmlDoc::parse(bytes, limits)?;
+        let root = xml.root();
+        if xml.local_name(root) != "SoftwareLicensingData" {
+            return Err(CilError::NotCil {
+                root: xml.name(root).to_owned(),
+            });
+        }
+        let mut doc = CilDocument {
+            version: xml.attribute(root, "Version").ok().flatten(),
+            xml,
+            computers: Vec::new(),
+        };
+        doc.canonicalize_fields();
+        doc.computers = doc.read_computers()?;
+        Ok(doc)
+    }
+
+    /// The document, encoded as it was read (UTF-8 or UTF-16, BOM kept).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.xml.to_bytes()
+    }
+
+    /// The document's encoding.
+    pub fn encoding(&self) -> Encoding {
+        self.xml.encoding
+    }
+
+    /// `SoftwareLicensingData@Version`.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// The computers, in document order.
+    pub fn computers(&self) -> &[Computer] {
+        &self.computers
+    }
+
+    fn computer_nodes(&self) -> Vec<Id> {
+        let root = self.xml.root();
+        self.xml
+            .child_elements(root, "Computers")
+            .flat_map(|c| self.xml.child_elements(c, "Computer").collect::<Vec<_>>())
+            .collect()
+    }
+
+    fn product_nodes(&self, computer: Id) -> Vec<Id> {
+        self.xml
+            .child_elements(computer, "Products")
+            .flat_map(|p| self.xml.child_elements(p, "Product").collect::<Vec<_>>())
+            .collect()
+    }
+
+    /// Rewrites every alias (element or `Product` attribute) into the canonical child
+    /// element, so what volact writes is always the canonical form.
+    fn canonicalize_fields(&mut self) {
+        for computer in self.computer_nodes() {
+            for product in self.product_nodes(computer) {
+                // Attributes first: they become child elements.
+                let attrs = self.xml.attributes(product).unwrap_or_default();
+                let mut moved: Vec<(usize, Field, String)> = Vec::new();
+                for (i, (name, value)) in attrs.iter().enumerate() {
+                    let local = name.rsplit_once(':').map_or(name.as_str(), |(_, l)| l);
+                    if let Some(field) = Field::from_name(local) {
+                        moved.push((i, field, value.clone()));
+                    }
+                }
+                if !moved.is_empty() {
+                    let drop: Vec<usize> = moved.iter().map(|(i, _, _)| *i).collect();
+                    self.xml.rewrite_start_tag(product, None, &drop);
+                    for (_, field, value) in moved {
+                        if self.field_element(product, field).is_none() {
+                            self.insert_field(product, field, &value);
+                        }
+                    }
+                }
+                // Alias elements are renamed.
+                let children: Vec<Id> = self.xml.children(product).collect();
+                for child in children {
+                    if !self.xml.is_element(child) {
+                        continue;
+                    }
+                    let local = self.xml.local_name(child).to_owned();
+                    if let Some(field) = Field::from_name(&local)
+                        && local != field.canonical()
+                    {
+                        self.xml
+                            .rewrite_start_tag(child, Some(field.canonical()), &[]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The canonical element of a field under a product.
+    fn field_element(&self, product: Id, field: Field) -> Option<Id> {
+        self.xml
+            .children(product)
+            .find(|&c| self.xml.is_element(c) && self.xml.local_name(c) == field.canonical())
+    }
+
+    /// Adds `<Field>value</Field>` in canonical order, indented like its neighbours.
+    fn insert_field(&mut self, product: Id, field: Field, value: &str) {
+        self.xml.ensure_open(product);
+        let rank = |doc: &Self, c: Id| -> Option<usize> {
+            if !doc.xml.is_element(c) {
+                return None;
+            }
+            let local = doc.xml.local_name(c);
+            if local == "Sku" {
+                Some(0)
+            } else {
+                Field::from_name(local).map(Field::rank)
+            }
+        };
+        let anchor = self
+            .xml
+            .children(product)
+            .filter(|&c| rank(self, c).is_some_and(|r| r < field.rank()))
+            .last()
+            .unwrap_or(NIL);
+        let element = self.xml.new_node(
+            Kind::Element,
+            format!("<{}>", field.canonical()),
+            Some(format!("</{}>", field.canonical())),
+        );
+        self.xml.set_text_content(element, value);
+        if anchor == NIL {
+            self.xml.insert_after(product, NIL, element);
+            return;
+        }
+        let before = self.xml.previous_sibling(product, anchor);
+        let indent = (before != NIL && self.xml.node(before).kind == Kind::Text)
+            .then(|| self.xml.text(self.xml.node(before).head).to_owned())
+            .filter(|t| t.trim().is_empty());
+        self.xml.insert_after(product, anchor, element);
+        if let Some(indent) = indent {
+            let ws = self.xml.new_node(Kind::Text, indent, None);
+            self.xml.insert_after(product, anchor, ws);
+        }
+    }
+
+    /// Sets a product field (escaping the value), adding the element when missing.
+    pub(crate) fn set_field(&mut self, computer: usize, product: usize, field: Field, value: &str) {
+        let node = self.computers[computer].products[product].node;
+        match self.field_element(node, field) {
+            Some(element) => self.xml.set_text_content(element, value),
+            None => self.insert_field(node, field, value),
+        }
+        self.computers[computer].products[product].values[field.rank() - 1] =
+            Some(value.to_owned());
+    }
+
+    fn read_computers(&self) -> Result<Vec<Computer>, CilError> {
+        let x = &self.xml;
+        let mut out = Vec::new();
+        for (ci, node) in self.computer_nodes().into_iter().enumerate() {
+            let attrs = x.attributes(node).map_err(|detail| CilError::Value {
+                computer: ci,
+                computer_id: None,
+                product: None,
+                what: "Computer attributes".into(),
+                detail,
+            })?;
+            let attr = |name: &str| {
+                attrs
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .and_then(|(_, v)| nonempty(v.clone()))
+            };
+            let id = attr("Id");
+            let err = |product: Option<usize>, what: &str, detail: String| CilError::Value {
+                computer: ci,
+                computer_id: id.clone(),
+                product,
+                what: what.to_owned(),
+                detail,
+            };
+            let texts = |list: &str, item: &str| -> Result<Vec<String>, CilError> {
+                let mut v = Vec::new();
+                for l in x.child_elements(node, list) {
+                    for e in x.child_elements(l, item) {
+                        let t = x.text_content(e).map_err(|d| err(None, item, d))?;
+                        v.extend(nonempty(t));
+                    }
+                }
+                Ok(v)
+            };
+            let mut products = Vec::new();
+            for (pi, p) in self.product_nodes(node).into_iter().enumerate() {
+                let sku = match x.child_elements(p, "Sku").next() {
+                    None => None,
+                    Some(s) => {
+                        let a = |n: &str| {
+                            x.attribute(s, n)
+                                .map(|v| v.and_then(nonempty))
+                                .map_err(|d| err(Some(pi), "Sku", d))
+                        };
+                        Some(Sku {
+                            id: a("Id")?,
+                            name: a("Name")?,
+                            application_id: a("ApplicationId")?,
+                        })
+                    }
+                };
+                let mut values: [Option<String>; 8] = Default::default();
+                for field in Field::ALL {
+                    if let Some(e) = self.field_element(p, field) {
+                        let t = x
+                            .text_content(e)
+                            .map_err(|d| err(Some(pi), field.canonical(), d))?;
+                        values[field.rank() - 1] = nonempty(t);
+                    }
+                }
+                products.push(Product {
+                    sku,
+                    values,
+                    node: p,
+                });
+            }
+            out.push(Computer {
+                name: attr("Name"),
+                os_version: attr("OSVersion"),
+                os_edition: attr("OSEdition"),
+                network_type: attr("NetworkType"),
+                network_name: attr("NetworkName"),
+                mac_addresses: texts("MacAddresses", "MacAddress")?,
+                groups: texts("Groups", "Group")?,
+                products,
+                id,
+                node,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// The digits of an ID text (IIDs and CIDs are compared by digits, whatever the grouping).
+pub(crate) fn digits_of(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,795 @@
+//! A lossless XML document: every byte of the input is kept as a span of one node, and
+//! saving writes the spans back, so whatever volact does not understand (unknown elements
+//! and attributes, namespaces and prefixes, comments, processing instructions, CDATA,
+//! character references, whitespace) comes out exactly as it went in. Edits replace or add
+//! nodes whose text volact owns; everything else is never re-serialised.
+//!
+//! Nodes live in one arena with spans into one UTF-8 copy of the input, which keeps a
+//! 100,000-computer file's model within a small multiple of its size.
+//!
+//! DTDs are kept as text and never processed: entity declarations are not read, external
+//! entities are never resolved, and a reference to a declared entity in a field volact reads
+//! is an error, not an expansion.
+
+use super::CilError;
+use quick_xml::events::{BytesStart, Event};
+use std::borrow::Cow;
+
+/// Node index in the arena.
+pub(crate) type Id = u32;
+/// "No node".
+pub(crate) const NIL: Id = u32::MAX;
+
+/// What a node is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// The document itself (node 0); its children are the top-level nodes.
+    Document,
+    Element,
+    Text,
+    CData,
+    Comment,
+    Pi,
+    Decl,
+    DocType,
+    /// `&name;` or `&#n;` in text.
+    Ref,
+}
+
+/// Where a node's text lives: a span of the source, or an owned string in the pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Piece {
+    Src { start: u32, len: u32 },
+    Own(u32),
+}
+
+const EMPTY: Piece = Piece::Src { start: 0, len: 0 };
+
+/// One node. For an element, `head` is the start tag (or the whole empty-element tag) and
+/// `tail` the end tag (empty for `<x/>`); for the others `head` is the whole token.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Node {
+    pub(crate) kind: Kind,
+    pub(crate) head: Piece,
+    pub(crate) tail: Piece,
+    pub(crate) first_child: Id,
+    pub(crate) next: Id,
+}
+
+/// The byte encoding of a file, kept so a document is saved as it came.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    /// UTF-8, with or without a byte-order mark.
+    Utf8 {
+        /// Whether the file started with EF BB BF.
+        bom: bool,
+    },
+    /// UTF-16 little-endian.
+    Utf16Le {
+        /// Whether the file started with FF FE.
+        bom: bool,
+    },
+    /// UTF-16 big-endian.
+    Utf16Be {
+        /// Whether the file started with FE FF.
+        bom: bool,
+    },
+}
+
+impl Encoding {
+    /// A short name: `UTF-8`, `UTF-16LE`, `UTF-16BE`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 { .. } => "UTF-8",
+            Encoding::Utf16Le { .. } => "UTF-16LE",
+            Encoding::Utf16Be { .. } => "UTF-16BE",
+        }
+    }
+}
+
+/// Limits that turn hostile input into typed errors instead of exhausted memory or stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest input accepted, in bytes (spans are 32-bit, so at most 4 GiB − 1).
+    pub max_bytes: usize,
+    /// Deepest element nesting accepted.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 2 << 30,
+            max_depth: 256,
+        }
+    }
+}
+
+/// The arena document.
+#[derive(Clone)]
+pub(crate) struct XmlDoc {
+    pub(crate) src: String,
+    pub(crate) pool: Vec<String>,
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) encoding: Encoding,
+}
+
+/// Decodes bytes to text by byte-order mark, or by the `<?` pattern of a BOM-less UTF-16
+/// declaration; everything else must be UTF-8.
+pub(crate) fn decode(bytes: &[u8]) -> Result<(String, Encoding), CilError> {
+    fn utf16(units: impl Iterator<Item = u16>) -> Result<String, CilError> {
+        char::decode_utf16(units)
+            .enumerate()
+            .map(|(i, c)| {
+                c.map_err(|_| CilError::Encoding {
+                    offset: i * 2,
+                    detail: "unpaired UTF-16 surrogate".into(),
+                })
+            })
+            .collect()
+    }
+    let pairs = |b: &[u8], le: bool| -> Vec<u16> {
+        b.chunks(2)
+            .map(|c| {
+                let (x, y) = (c[0], *c.get(1).unwrap_or(&0));
+                if le {
+                    u16::from_le_bytes([x, y])
+                } else {
+                    u16::from_be_bytes([x, y])
+                }
+            })
+            .collect()
+    };
+    let odd = |b: &[u8]| {
+        (b.len() % 2 == 1).then(|| CilError::Encoding {
+            offset: b.len(),
+            detail: "UTF-16 text with an odd number of bytes".into(),
+        })
+    };
+    let (text, encoding) = match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => (utf8(rest, 3)?, Encoding::Utf8 { bom: true }),
+        [0xFF, 0xFE, rest @ ..] => {
+            if let Some(e) = odd(rest) {
+                return Err(e);
+            }
+            (
+                utf16(pairs(rest, true).into_iter())?,
+                Encoding::Utf16Le { bom: true },
+            )
+        }
+        [0xFE, 0xFF, rest @ ..] => {
+            if let Some(e) = odd(rest) {
+                return Err(e);
+            }
+            (
+                utf16(pairs(rest, false).into_iter())?,
+                Encoding::Utf16Be { bom: true },
+            )
+        }
+        [b'<', 0, b'?', 0, ..] => {
+            if let Some(e) = odd(bytes) {
+                return Err(e);
+            }
+            (
+                utf16(pairs(bytes, true).into_iter())?,
+                Encoding::Utf16Le { bom: false },
+            )
+        }
+        [0, b'<', 0, b'?', ..] => {
+            if let Some(e) = odd(bytes) {
+                return Err(e);
+            }
+            (
+                utf16(pairs(bytes, false).into_iter())?,
+                Encoding::Utf16Be { bom: false },
+            )
+        }
+        _ => (utf8(bytes, 0)?, Encoding::Utf8 { bom: false }),
+    };
+    Ok((text, encoding))
+}
+
+fn utf8(bytes: &[u8], offset: usize) -> Result<String, CilError> {
+    String::from_utf8(bytes.to_vec()).map_err(|e| CilError::Encoding {
+        offset: offset + e.utf8_error().valid_up_to(),
+        detail: "invalid UTF-8 (volact reads UTF-8 and UTF-16 files)".into(),
+    })
+}
+
+/// Encodes text back into the document's encoding.
+pub(crate) fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
+    match encoding {
+        Encoding::Utf8 { bom } => {
+            let mut out = Vec::with_capacity(text.len() + 3);
+            if bom {
+                out.extend_from_slice(&[0xEF, 0xBB, 0xBF]);
+            }
+            out.extend_from_slice(text.as_bytes());
+            out
+        }
+        Encoding::Utf16Le { bom } | Encoding::Utf16Be { bom } => {
+            let le = matches!(encoding, Encoding::Utf16Le { .. });
+            let mut out = Vec::with_capacity(text.len() * 2 + 2);
+            if bom {
+                out.extend_from_slice(if le { &[0xFF, 0xFE] } else { &[0xFE, 0xFF] });
+            }
+            for unit in text.encode_utf16() {
+                out.extend_from_slice(&if le {
+                    unit.to_le_bytes()
+                } else {
+                    unit.to_be_bytes()
+                });
+            }
+            out
+        }
+    }
+}
+
+/// 1-based line and column of a byte offset, for error messages.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+impl XmlDoc {
+    /// Parses a document, keeping every byte.
+    pub(crate) fn parse(bytes: &[u8], limits: Limits) -> Result<Self, CilError> {
+        if bytes.len() > limits.max_bytes || bytes.len() > u32::MAX as usize / 2 {
+            return Err(CilError::TooLarge {
+                size: bytes.len(),
+                limit: limits.max_bytes.min(u32::MAX as usize / 2),
+            });
+        }
+        let (src, encoding) = decode(bytes)?;
+        let mut doc = XmlDoc {
+            src: String::new(),
+            pool: Vec::new(),
+            nodes: vec![Node {
+                kind: Kind::Document,
+                head: EMPTY,
+                tail: EMPTY,
+                first_child: NIL,
+                next: NIL,
+            }],
+            encoding,
+        };
+        doc.build(&src, limits)?;
+        doc.src = src;
+        Ok(doc)
+    }
+
+    fn build(&mut self, src: &str, limits: Limits) -> Result<(), CilError> {
+        let mut reader = quick_xml::Reader::from_str(src);
+        let config = reader.config_mut();
+        config.trim_text(false);
+        config.check_end_names = true;
+        config.expand_empty_elements = false;
+        config.check_comments = true;
+        // (parent, last child) for every open element; the document is the first parent.
+        let mut open: Vec<(Id, Id)> = vec![(0, NIL)];
+        let mut root_elements = 0usize;
+        loop {
+            let start = reader.buffer_position() as usize;
+            let event = reader.read_event().map_err(|e| {
+                let at = reader.error_position() as usize;
+                let (line, column) = line_col(src, at);
+                CilError::Xml {
+                    line,
+                    column,
+                    detail: e.to_string(),
+                }
+            })?;
+            let end = reader.buffer_position() as usize;
+            let piece = Piece::Src {
+                start: start as u32,
+                len: (end - start) as u32,
+            };
+            let kind = match &event {
+                Event::Eof => break,
+                Event::Start(_) | Event::Empty(_) => Kind::Element,
+                Event::End(_) => {
+                    let (id, _) = open.pop().unwrap_or((0, NIL));
+                    self.nodes[id as usize].tail = piece;
+                    continue;
+                }
+                Event::Text(_) => Kind::Text,
+                Event::CData(_) => Kind::CData,
+                Event::Comment(_) => Kind::Comment,
+                Event::PI(_) => Kind::Pi,
+                Event::Decl(_) => Kind::Decl,
+                Event::DocType(_) => Kind::DocType,
+                Event::GeneralRef(_) => Kind::Ref,
+            };
+            let id = self.nodes.len() as Id;
+            self.nodes.push(Node {
+                kind,
+                head: piece,
+                tail: EMPTY,
+                first_child: NIL,
+                next: NIL,
+            });
+            let top = open.len() - 1;
+            let (parent, last) = open[top];
+            if last == NIL {
+                self.nodes[parent as usize].first_child = id;
+            } else {
+                self.nodes[last as usize].next = id;
+            }
+            open[top].1 = id;
+            if kind == Kind::Element && open.len() == 1 {
+                root_elements += 1;
+            }
+            if matches!(event, Event::Start(_)) {
+                if open.len() > limits.max_depth {
+                    let (line, column) = line_col(src, start);
+                    return Err(CilError::TooDeep {
+                        line,
+                        column,
+                        limit: limits.max_depth,
+                    });
+                }
+                open.push((id, NIL));
+            }
+        }
+        if open.len() > 1 {
+            let (id, _) = open[open.len() - 1];
+            let name = element_name(self.text_of(src, self.nodes[id as usize].head)).to_owned();
+            let (line, column) = line_col(src, src.len());
+            return Err(CilError::Xml {
+                line,
+                column,
+                detail: format!("the document ends inside <{name}>"),
+            });
+        }
+        if root_elements != 1 {
+            return Err(CilError::Xml {
+                line: 1,
+                column: 1,
+                detail: format!("expected one root element, found {root_elements}"),
+            });
+        }
+        Ok(())
+    }
+
+    fn text_of<'a>(&'a self, src: &'a str, piece: Piece) -> &'a str {
+        match piece {
+            Piece::Src { start, len } => &src[start as usize..(start + len) as usize],
+            Piece::Own(i) => &self.pool[i as usize],
+        }
+    }
+
+    /// The text of a piece.
+    pub(crate) fn text(&self, piece: Piece) -> &str {
+        self.text_of(&self.src, piece)
+    }
+
+    pub(crate) fn node(&self, id: Id) -> &Node {
+        &self.nodes[id as usize]
+    }
+
+    /// The children of a node, in order.
+    pub(crate) fn children(&self, id: Id) -> Children<'_> {
+        Children {
+            doc: self,
+            next: self.nodes[id as usize].first_child,
+        }
+    }
+
+    /// The element children of a node with this local name (case-sensitive).
+    pub(crate) fn child_elements<'a>(
+        &'a self,
+        id: Id,
+        local: &'a str,
+    ) -> impl Iterator<Item = Id> + 'a {
+        self.children(id)
+            .filter(move |&c| self.is_element(c) && self.local_name(c) == local)
+    }
+
+    pub(crate) fn is_element(&self, id: Id) -> bool {
+        self.nodes[id as usize].kind == Kind::Element
+    }
+
+    /// The qualified name of an element (`x:Foo`).
+    pub(crate) fn name(&self, id: Id) -> &str {
+        element_name(self.text(self.nodes[id as usize].head))
+    }
+
+    /// The local name of an element (`Foo` for `x:Foo`).
+    pub(crate) fn local_name(&self, id: Id) -> &str {
+        let name = self.name(id);
+        name.rsplit_once(':').map_or(name, |(_, local)| local)
+    }
+
+    /// The root element.
+    pub(crate) fn root(&self) -> Id {
+        self.children(0)
+            .find(|&c| self.is_element(c))
+            .unwrap_or(NIL)
+    }
+
+    /// The attributes of an element as (qualified name, unescaped value), in order.
+    pub(crate) fn attributes(&self, id: Id) -> Result<Vec<(String, String)>, String> {
+        let tag = self.text(self.nodes[id as usize].head);
+        let content = tag_content(tag);
+        let name_len = element_name(tag).len();
+        let start = BytesStart::from_content(content, name_len);
+        let mut out = Vec::new();
+        for attr in start.attributes() {
+            let attr = attr.map_err(|e| e.to_string())?;
+            // XML 1.0 attribute-value normalisation: references resolved, whitespace to spaces.
+            let value = attr
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map_err(|e| e.to_string())?;
+            out.push((attr.key.as_ref().to_owned(), value.into_owned()));
+        }
+        Ok(out)
+    }
+
+    /// An attribute's unescaped value by local name (case-sensitive), if present.
+    pub(crate) fn attribute(&self, id: Id, local: &str) -> Result<Option<String>, String> {
+        Ok(self
+            .attributes(id)?
+            .into_iter()
+            .find(|(k, _)| k.rsplit_once(':').map_or(k.as_str(), |(_, l)| l) == local)
+            .map(|(_, v)| v))
+    }
+
+    /// The text content of an element: its text, CDATA and character references, unescaped.
+    /// Elements, comments and PIs inside are skipped. A reference to any entity other than
+    /// the five predefined ones is an error: DTD entities are never expanded.
+    pub(crate) fn text_content(&self, id: Id) -> Result<String, String> {
+        let mut out = String::new();
+        for c in self.children(id) {
+            let node = self.node(c);
+            let raw = self.text(node.head);
+            match node.kind {
+                Kind::Text => out.push_str(&unescape(raw)?),
+                Kind::CData => out.push_str(
+                    raw.strip_prefix("<![CDATA[")
+                        .and_then(|r| r.strip_suffix("]]>"))
+                        .unwrap_or(raw),
+                ),
+                Kind::Ref => out.push_str(&unescape(raw)?),
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// Adds an owned string to the pool.
+    pub(crate) fn own(&mut self, text: String) -> Piece {
+        self.pool.push(text);
+        Piece::Own((self.pool.len() - 1) as u32)
+    }
+
+    /// Adds a node holding owned text (not yet linked anywhere).
+    pub(crate) fn new_node(&mut self, kind: Kind, head: String, tail: Option<String>) -> Id {
+        let head = self.own(head);
+        let tail = match tail {
+            Some(t) => self.own(t),
+            None => EMPTY,
+        };
+        self.nodes.push(Node {
+            kind,
+            head,
+            tail,
+            first_child: NIL,
+            next: NIL,
+        });
+        (self.nodes.len() - 1) as Id
+    }
+
+    /// Links `child` after `after` (or first, when `after` is NIL) under `parent`.
+    pub(crate) fn insert_after(&mut self, parent: Id, after: Id, child: Id) {
+        if after == NIL {
+            self.nodes[child as usize].next = self.nodes[parent as usize].first_child;
+            self.nodes[parent as usize].first_child = child;
+        } else {
+            self.nodes[child as usize].next = self.nodes[after as usize].next;
+            self.nodes[after as usize].next = child;
+        }
+    }
+
+    /// The sibling before `child` under `parent`, or NIL.
+    pub(crate) fn previous_sibling(&self, parent: Id, child: Id) -> Id {
+        let mut prev = NIL;
+        for c in self.children(parent) {
+            if c == child {
+                return prev;
+            }
+            prev = c;
+        }
+        NIL
+    }
+
+    /// Replaces an element's content with one text node (escaped), making `<x/>` into
+    /// `<x>…</x>` when needed.
+    pub(crate) fn set_text_content(&mut self, id: Id, value: &str) {
+        self.ensure_open(id);
+        let text = self.new_node(Kind::Text, escape_text(value), None);
+        self.nodes[id as usize].first_child = text;
+    }
+
+    /// Makes an empty-element tag into a start tag with a matching end tag.
+    pub(crate) fn ensure_open(&mut self, id: Id) {
+        let node = self.nodes[id as usize];
+        if node.tail != EMPTY {
+            return;
+        }
+        let tag = self.text(node.head);
+        let open = format!(
+            "{}>",
+            tag.trim_end_matches('>').trim_end_matches('/').trim_end()
+        );
+        let close = format!("</{}>", element_name(tag));
+        self.nodes[id as usize].head = self.own(open);
+        self.nodes[id as usize].tail = self.own(close);
+    }
+
+    /// Rewrites an element's start tag with a new name and without the attributes at the
+    /// given indices (the others keep their exact text).
+    pub(crate) fn rewrite_start_tag(&mut self, id: Id, new_name: Option<&str>, drop: &[usize]) {
+        let node = self.nodes[id as usize];
+        let tag = self.text(node.head).to_owned();
+        let name = element_name(&tag).to_owned();
+        let content = tag_content(&tag);
+        let empty = tag.ends_with("/>");
+        let mut out = String::with_capacity(tag.len());
+        out.push('<');
+        out.push_str(new_name.unwrap_or(&name));
+        for (i, raw) in raw_attributes(&content[name.len()..])
+            .into_iter()
+            .enumerate()
+        {
+            if !drop.contains(&i) {
+                out.push(' ');
+                out.push_str(raw);
+            }
+        }
+        out.push_str(if empty { "/>" } else { ">" });
+        self.nodes[id as usize].head = self.own(out);
+        if let (Some(new), false) = (new_name, empty) {
+            self.nodes[id as usize].tail = self.own(format!("</{new}>"));
+        }
+    }
+
+    /// Writes the document as text.
+    pub(crate) fn write(&self, out: &mut String) {
+        // Iterative depth-first walk: element nesting is bounded by the limits, but a
+        // stack of our own never depends on the thread's stack size.
+        let mut stack: Vec<(Id, bool)> = Vec::new();
+        let mut c = self.nodes[0].first_child;
+        while c != NIL {
+            stack.push((c, false));
+            c = self.nodes[c as usize].next;
+        }
+        stack.reverse();
+        while let Some((id, closing)) = stack.pop() {
+            let node = &self.nodes[id as usize];
+            if closing {
+                out.push_str(self.text(node.tail));
+                continue;
+            }
+            out.push_str(self.text(node.head));
+            if node.kind == Kind::Element {
+                stack.push((id, true));
+                let start = stack.len();
+                let mut c = node.first_child;
+                while c != NIL {
+                    stack.push((c, false));
+                    c = self.nodes[c as usize].next;
+                }
+                stack[start..].reverse();
+            }
+        }
+    }
+
+    /// The whole document, encoded as it came.
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+        let mut text = String::with_capacity(self.src.len() + 1024);
+        self.write(&mut text);
+        encode(&text, self.encoding)
+    }
+}
+
+/// Iterator over a node's children.
+pub(crate) struct Children<'a> {
+    doc: &'a XmlDoc,
+    next: Id,
+}
+
+impl Iterator for Children<'_> {
+    type Item = Id;
+    fn next(&mut self) -> Option<Id> {
+        (self.next != NIL).then(|| {
+            let id = self.next;
+            self.next = self.doc.nodes[id as usize].next;
+            id
+        })
+    }
+}
+
+/// The element name in a start or empty tag.
+pub(crate) fn element_name(tag: &str) -> &str {
+    let inner = tag.trim_start_matches('<').trim_start_matches('/');
+    let end = inner
+        .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+        .unwrap_or(inner.len());
+    &inner[..end]
+}
+
+/// The content of a tag between `<` and `>` / `/>`.
+fn tag_content(tag: &str) -> &str {
+    let inner = tag.strip_prefix('<').unwrap_or(tag);
+    let inner = inner.strip_suffix('>').unwrap_or(inner);
+    inner.strip_suffix('/').unwrap_or(inner)
+}
+
+/// Splits the attribute part of a tag into the raw text of each attribute (`a="x"`),
+/// keeping its exact quoting and escapes.
+fn raw_attributes(mut s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    loop {
+        s = s.trim_start();
+        if s.is_empty() {
+            return out;
+        }
+        let Some(eq) = s.find('=') else { return out };
+        let after = s[eq + 1..].trim_start();
+        let value_start = s.len() - after.len();
+        let Some(quote) = after.chars().next().filter(|&q| q == '"' || q == '\'') else {
+            return out;
+        };
+        let Some(close) = after[1..].find(quote) else {
+            return out;
+        };
+        let end = value_start + 1 + close + 1;
+        out.push(&s[..end]);
+        s = &s[end..];
+    }
+}
+
+/// Unescapes text with the five predefined entities and character references only.
+fn unescape(raw: &str) -> Result<Cow<'_, str>, String> {
+    quick_xml::escape::unescape(raw).map_err(|e| format!("{e} (DTD entities are never expanded)"))
+}
+
+/// Escapes text content (`&`, `<`, `>`).
+pub(crate) fn escape_text(value: &str) -> String {
+    quick_xml::escape::minimal_escape(value).replace('>', "&gt;")
+}
+
+/// Escapes an attribute value for double quotes.
+pub(crate) fn escape_attr(value: &str) -> String {
+    quick_xml::escape::escape(value).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(text: &str) -> String {
+        let doc = XmlDoc::parse(text.as_bytes(), Limits::default()).unwrap();
+        let mut out = String::new();
+        doc.write(&mut out);
+        out
+    }
+
+    #[test]
+    fn every_byte_survives() {
+        let text = "<?xml version=\"1.0\"?>\n<!-- c --><?pi x?>\n<a x='1' y = \"&amp;2\" xmlns:q=\"urn:q\">\n  <q:b>t &#233; &amp; <![CDATA[<raw>]]></q:b><c/>\n</a>\n<!-- tail -->";
+        assert_eq!(round_trip(text), text);
+    }
+
+    #[test]
+    fn text_content_and_attributes_are_unescaped() {
+        let doc = XmlDoc::parse(
+            "<a k=\"x&amp;y\"><b>1 &lt; 2 &#233;<![CDATA[&z]]></b></a>".as_bytes(),
+            Limits::default(),
+        )
+        .unwrap();
+        let a = doc.root();
+        assert_eq!(doc.attribute(a, "k").unwrap().as_deref(), Some("x&y"));
+        let b = doc.child_elements(a, "b").next().unwrap();
+        assert_eq!(doc.text_content(b).unwrap(), "1 < 2 é&z");
+    }
+
+    #[test]
+    fn dtd_entities_are_never_expanded() {
+        let text = "<!DOCTYPE a [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><a><b>&e;</b></a>";
+        let doc = XmlDoc::parse(text.as_bytes(), Limits::default()).unwrap();
+        let b = doc.child_elements(doc.root(), "b").next().unwrap();
+        assert!(doc.text_content(b).is_err());
+        assert_eq!(round_trip(text), text);
+    }
+
+    #[test]
+    fn limits_and_malformed_input_give_typed_errors() {
+        let deep = "<a>".repeat(300) + &"</a>".repeat(300);
+        assert!(matches!(
+            XmlDoc::parse(deep.as_bytes(), Limits::default()),
+            Err(CilError::TooDeep { limit: 256, .. })
+        ));
+        assert!(matches!(
+            XmlDoc::parse(b"<a><b></a>", Limits::default()),
+            Err(CilError::Xml { .. })
+        ));
+        assert!(matches!(
+            XmlDoc::parse(b"<a><b>", Limits::default()),
+            Err(CilError::Xml { .. })
+        ));
+        assert!(matches!(
+            XmlDoc::parse(b"<a/><b/>", Limits::default()),
+            Err(CilError::Xml { .. })
+        ));
+        let small = Limits {
+            max_bytes: 4,
+            ..Limits::default()
+        };
+        assert!(matches!(
+            XmlDoc::parse(b"<a></a>", small),
+            Err(CilError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn utf16_and_bom_are_detected_and_kept() {
+        let text = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><a>Ünï 会議室</a>";
+        for encoding in [
+            Encoding::Utf8 { bom: true },
+            Encoding::Utf16Le { bom: true },
+            Encoding::Utf16Be { bom: true },
+            Encoding::Utf16Le { bom: false },
+        ] {
+            let bytes = encode(text, encoding);
+            let doc = XmlDoc::parse(&bytes, Limits::default()).unwrap();
+            assert_eq!(doc.encoding, encoding);
+            assert_eq!(doc.to_bytes(), bytes);
+        }
+        assert!(matches!(
+            XmlDoc::parse(
+                &[b'<', b'a', b'>', 0xFF, b'<', b'/', b'a', b'>'],
+                Limits::default()
+            ),
+            Err(CilError::Encoding { offset: 3, .. })
+        ));
+    }
+
+    #[test]
+    fn edits_touch_only_what_they_change() {
+        let mut doc = XmlDoc::parse(
+            "<a>\n  <b q='1' r=\"2\" s = '3'/>\n  <c>old</c>\n</a>".as_bytes(),
+            Limits::default(),
+        )
+        .unwrap();
+        let a = doc.root();
+        let b = doc.child_elements(a, "b").next().unwrap();
+        let c = doc.child_elements(a, "c").next().unwrap();
+        doc.rewrite_start_tag(b, None, &[1]);
+        doc.set_text_content(c, "new & <x>");
+        let d = doc.new_node(Kind::Element, "<d>".into(), Some("</d>".into()));
+        doc.insert_after(a, c, d);
+        let mut out = String::new();
+        doc.write(&mut out);
+        assert_eq!(
+            out,
+            "<a>\n  <b q='1' s = '3'/>\n  <c>new &amp; &lt;x&gt;</c><d></d>\n</a>"
+        );
+    }
+
+    #[test]
+    fn line_and_column_count_characters() {
+        assert_eq!(line_col("ab\ncdé\nf", 7), (2, 4));
+        assert_eq!(line_col("ab", 0), (1, 1));
+    }
+}
