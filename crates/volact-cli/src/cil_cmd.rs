@@ -2,13 +2,10 @@
 
 use crate::Verdict;
 use crate::table::{Table, opt};
-use serde::Serialize;
-use serde_json::{Value, json};
 use std::io::{self, Write};
 use std::path::Path;
 use volact_core::cil::{
-    self, CidImportReport, CilDocument, Computer, ExportMode, ExportOptions, Field, MergeOptions,
-    MergeOutcome, MergeReport, Severity,
+    self, CilDocument, ExportMode, ExportOptions, Field, MergeOptions, Severity,
 };
 use volact_io::{load_cil, save_cil, save_cil_bytes};
 
@@ -20,74 +17,22 @@ fn save_bytes(path: &Path, bytes: &[u8]) -> io::Result<()> {
     save_cil_bytes(path, bytes).map_err(|e| io::Error::other(e.to_string()))
 }
 
-fn save_report(path: Option<&Path>, report: &Value) -> io::Result<()> {
+fn save_report(path: Option<&Path>, report: &str) -> io::Result<()> {
     match path {
         None => Ok(()),
         Some(p) => {
-            let mut text = serde_json::to_vec_pretty(report)?;
+            let mut text = report.as_bytes().to_vec();
             text.push(b'\n');
             volact_io::atomic::write(p, &text).map_err(|e| io::Error::other(e.to_string()))
         }
     }
 }
 
-/// One product as `cil show --json` prints it: never the full key, only whether there is one.
-#[derive(Serialize)]
-struct ProductRecord<'a> {
-    sku_id: Option<&'a str>,
-    sku_name: Option<&'a str>,
-    application_id: Option<&'a str>,
-    license_status: Option<&'a str>,
-    product_key_type: Option<&'a str>,
-    partial_product_key: Option<&'a str>,
-    product_key_id: Option<&'a str>,
-    installation_id: Option<&'a str>,
-    pending_confirmation_id: Option<&'a str>,
-    confirmation_id: Option<&'a str>,
-    has_product_key: bool,
-}
-
-fn computer_json(c: &Computer) -> Value {
-    let products: Vec<ProductRecord<'_>> = c
-        .products
-        .iter()
-        .map(|p| ProductRecord {
-            sku_id: p.sku_id(),
-            sku_name: p.sku.as_ref().and_then(|s| s.name.as_deref()),
-            application_id: p.sku.as_ref().and_then(|s| s.application_id.as_deref()),
-            license_status: p.get(Field::LicenseStatus),
-            product_key_type: p.get(Field::ProductKeyType),
-            partial_product_key: p.get(Field::PartialProductKey),
-            product_key_id: p.get(Field::ProductKeyId),
-            installation_id: p.get(Field::InstallationId),
-            pending_confirmation_id: p.get(Field::PendingConfirmationId),
-            confirmation_id: p.get(Field::ConfirmationId),
-            has_product_key: p.product_key().is_some(),
-        })
-        .collect();
-    json!({
-        "id": c.id, "name": c.name, "os_version": c.os_version, "os_edition": c.os_edition,
-        "network_type": c.network_type, "network_name": c.network_name,
-        "mac_addresses": c.mac_addresses, "groups": c.groups, "products": products,
-    })
-}
-
 pub(crate) fn show(path: &Path, json: bool, out: &mut dyn Write) -> io::Result<Verdict> {
     let doc = load(path)?;
     let s = cil::summarize(&doc);
     if json {
-        let v = json!({
-            "encoding": doc.encoding().name(),
-            "version": doc.version(),
-            "summary": {
-                "computers": s.computers, "products": s.products,
-                "by_license_status": s.by_license_status, "by_key_type": s.by_key_type,
-                "with_installation_id": s.with_installation_id,
-                "pending_cids": s.pending_cids, "applied_cids": s.applied_cids,
-            },
-            "computers": doc.computers().iter().map(computer_json).collect::<Vec<_>>(),
-        });
-        crate::table::json_line(out, &v)?;
+        writeln!(out, "{}", cil::json::document_json(&doc))?;
         return Ok(Verdict::AllValid);
     }
     writeln!(
@@ -155,20 +100,7 @@ pub(crate) fn validate(path: &Path, json: bool, out: &mut dyn Write) -> io::Resu
         .filter(|f| f.severity == Severity::Error)
         .count();
     if json {
-        let list: Vec<Value> = findings
-            .iter()
-            .map(|f| {
-                json!({
-                    "severity": match f.severity { Severity::Error => "error", Severity::Warning => "warning" },
-                    "computer": f.computer, "computer_id": f.computer_id, "product": f.product,
-                    "message": f.message(),
-                })
-            })
-            .collect();
-        crate::table::json_line(
-            out,
-            &json!({ "valid": errors == 0, "errors": errors, "findings": list }),
-        )?;
+        writeln!(out, "{}", cil::json::findings_json(&findings))?;
     } else {
         let mut table = Table::new(vec!["SEVERITY", "COMPUTER", "PRODUCT", "FINDING"]);
         for f in &findings {
@@ -229,27 +161,6 @@ pub(crate) fn export(
     Ok(Verdict::AllValid)
 }
 
-fn cid_report_json(r: &CidImportReport) -> Value {
-    let rows: Vec<Value> = r
-        .rows
-        .iter()
-        .map(|row| {
-            let detail = match &row.outcome {
-                cil::CidOutcome::InvalidIid { detail }
-                | cil::CidOutcome::InvalidCid { detail }
-                | cil::CidOutcome::Malformed { detail } => Some(detail.clone()),
-                _ => None,
-            };
-            json!({
-                "line": row.line, "installation_id": row.installation_id,
-                "outcome": row.outcome.name(), "detail": detail,
-                "unconfirmed_check_failed": row.unconfirmed_check_failed,
-            })
-        })
-        .collect();
-    json!({ "rows": rows })
-}
-
 pub(crate) fn add_cids(
     input: &Path,
     csv: &Path,
@@ -263,7 +174,7 @@ pub(crate) fn add_cids(
     let csv_text = String::from_utf8_lossy(&csv_bytes);
     let r = cil::add_cids(&mut doc, &csv_text, strict);
     save_cil(output, &doc).map_err(|e| io::Error::other(e.to_string()))?;
-    save_report(report, &cid_report_json(&r))?;
+    save_report(report, &cil::json::cid_report_json(&r))?;
     let refused = r.rows.len() - r.count("applied") - r.count("already_present");
     let warned = r.rows.iter().filter(|x| x.unconfirmed_check_failed).count();
     writeln!(
@@ -288,34 +199,6 @@ pub(crate) fn add_cids(
     Ok(Verdict::of([refused == 0]))
 }
 
-fn merge_report_json(r: &MergeReport) -> Value {
-    let decisions: Vec<Value> = r
-        .decisions
-        .iter()
-        .map(|d| {
-            let detail = match &d.outcome {
-                MergeOutcome::InvalidCid { detail } => Some(detail.clone()),
-                MergeOutcome::Conflict { existing } => Some(format!("existing CID {existing}")),
-                MergeOutcome::Replaced { previous } => Some(format!("replaced CID {previous}")),
-                MergeOutcome::Ambiguous { candidates } => {
-                    Some(format!("{candidates} computers match"))
-                }
-                _ => None,
-            };
-            json!({
-                "returned_computer": d.returned_computer, "returned_product": d.returned_product,
-                "computer_id": d.computer_id,
-                "matched_computer": d.matched.map(|(i, _)| i),
-                "matched_by": d.matched.map(|(_, rule)| rule),
-                "sku_id": d.sku_id, "installation_id": d.installation_id,
-                "outcome": d.outcome.name(), "detail": detail,
-                "unconfirmed_check_failed": d.unconfirmed_check_failed,
-            })
-        })
-        .collect();
-    json!({ "decisions": decisions })
-}
-
 pub(crate) fn merge(
     full: &Path,
     returned: &Path,
@@ -328,7 +211,7 @@ pub(crate) fn merge(
     let back = load(returned)?;
     let r = cil::merge(&mut doc, &back, MergeOptions { force });
     save_cil(output, &doc).map_err(|e| io::Error::other(e.to_string()))?;
-    save_report(report, &merge_report_json(&r))?;
+    save_report(report, &cil::json::merge_report_json(&r))?;
     let refused = r
         .decisions
         .iter()

@@ -32,6 +32,7 @@
 
 mod export;
 mod fields;
+pub mod json;
 mod merge;
 mod validate;
 mod xml;
