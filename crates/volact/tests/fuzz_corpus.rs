@@ -97,3 +97,8 @@ fn epid() {
 fn digital_product_id() {
     replay("digital_product_id", volact::fuzzing::digital_product_id);
 }
+
+#[test]
+fn cil() {
+    replay("cil", volact::fuzzing::cil);
+}

@@ -139,13 +139,20 @@ pub struct Sku {
     pub application_id: Option<String>,
 }
 
-/// One product of a computer, as read. `Debug` masks the product key.
-#[derive(Clone, PartialEq, Eq)]
+/// One product of a computer, as read. `Debug` masks the product key. Equality compares
+/// what was read, not where it sits in the document.
+#[derive(Clone, Eq)]
 pub struct Product {
     /// The `Sku` element, when present.
     pub sku: Option<Sku>,
     values: [Option<String>; 8],
     node: Id,
+}
+
+impl PartialEq for Product {
+    fn eq(&self, other: &Self) -> bool {
+        self.sku == other.sku && self.values == other.values
+    }
 }
 
 impl fmt::Debug for Product {
@@ -185,8 +192,8 @@ impl Product {
     }
 }
 
-/// One computer, as read.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One computer, as read. Equality compares what was read, not where it sits.
+#[derive(Clone, Debug, Eq)]
 pub struct Computer {
     /// `Id`: VAMT's GUID for the computer.
     pub id: Option<String>,
@@ -207,6 +214,32 @@ pub struct Computer {
     /// `Products/Product`.
     pub products: Vec<Product>,
     node: Id,
+}
+
+impl PartialEq for Computer {
+    fn eq(&self, other: &Self) -> bool {
+        (
+            &self.id,
+            &self.name,
+            &self.os_version,
+            &self.os_edition,
+            &self.network_type,
+            &self.network_name,
+            &self.mac_addresses,
+            &self.groups,
+            &self.products,
+        ) == (
+            &other.id,
+            &other.name,
+            &other.os_version,
+            &other.os_edition,
+            &other.network_type,
+            &other.network_name,
+            &other.mac_addresses,
+            &other.groups,
+            &other.products,
+        )
+    }
 }
 
 /// A CIL document: the lossless XML plus the computers and products volact understands.

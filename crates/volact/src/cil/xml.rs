@@ -186,6 +186,14 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(String, Encoding), CilError> {
         }
         _ => (utf8(bytes, 0)?, Encoding::Utf8 { bom: false }),
     };
+    // quick-xml skips a byte-order mark at the start of its input and counts positions
+    // after it, so a second mark would shift every span: refuse it.
+    if text.starts_with('\u{FEFF}') {
+        return Err(CilError::Encoding {
+            offset: 0,
+            detail: "a second byte-order mark at the start of the text".into(),
+        });
+    }
     Ok((text, encoding))
 }
 
@@ -762,6 +770,17 @@ mod tests {
                 Limits::default()
             ),
             Err(CilError::Encoding { offset: 3, .. })
+        ));
+    }
+
+    #[test]
+    fn a_second_byte_order_mark_is_refused() {
+        // Found by fuzzing: quick-xml skips a leading U+FEFF and counts positions after it.
+        let mut bytes = vec![0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF];
+        bytes.extend_from_slice(b"<a/>");
+        assert!(matches!(
+            XmlDoc::parse(&bytes, Limits::default()),
+            Err(CilError::Encoding { offset: 0, .. })
         ));
     }
 
