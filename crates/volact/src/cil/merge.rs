@@ -199,15 +199,21 @@ fn check_cid(text: &str, strict: bool) -> Result<bool, String> {
 /// Applies one CID to the full file's product `(ci, pi)`.
 fn apply(full: &mut CilDocument, ci: usize, pi: usize, cid: &str, force: bool) -> MergeOutcome {
     let product = &full.computers[ci].products[pi];
-    let existing = product
-        .get(Field::PendingConfirmationId)
-        .or(product.get(Field::ConfirmationId))
-        .map(str::to_owned);
-    match existing {
-        Some(e) if digits_of(&e) == digits_of(cid) => MergeOutcome::AlreadyPresent,
-        Some(e) if !force => MergeOutcome::Conflict { existing: e },
+    let incoming = digits_of(cid);
+    let pending = product.get(Field::PendingConfirmationId).map(str::to_owned);
+    let deposited = product.get(Field::ConfirmationId).map(str::to_owned);
+    // Already there, pending or deposited: nothing to do (merges are idempotent).
+    if [&pending, &deposited]
+        .into_iter()
+        .flatten()
+        .any(|e| digits_of(e) == incoming)
+    {
+        return MergeOutcome::AlreadyPresent;
+    }
+    match pending.or(deposited) {
+        Some(existing) if !force => MergeOutcome::Conflict { existing },
         previous => {
-            full.set_field(ci, pi, Field::PendingConfirmationId, &digits_of(cid));
+            full.set_field(ci, pi, Field::PendingConfirmationId, &incoming);
             match previous {
                 Some(previous) => MergeOutcome::Replaced { previous },
                 None => MergeOutcome::Applied,
@@ -368,15 +374,24 @@ impl CidImportReport {
 /// whose check digits fail is refused instead of imported with a warning.
 pub fn add_cids(doc: &mut CilDocument, csv: &str, strict: bool) -> CidImportReport {
     let mut report = CidImportReport::default();
+    let mut header_checked = false;
     for (n, raw) in csv.lines().enumerate() {
-        let line = raw.trim();
-        if line.is_empty() || (n == 0 && line.chars().any(|c| c.is_ascii_alphabetic())) {
+        let line = raw.trim().trim_start_matches('\u{FEFF}');
+        // Blank lines, and `#` lines such as PowerShell's `#TYPE …` from Export-Csv.
+        if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        // The first remaining line is a header when it holds no digit.
+        if !header_checked {
+            header_checked = true;
+            if !line.chars().any(|c| c.is_ascii_digit()) {
+                continue;
+            }
+        }
+        let fields = csv_fields(line);
         let mut row = CidImportRow {
             line: n + 1,
-            installation_id: fields.first().copied().unwrap_or("").to_owned(),
+            installation_id: fields.first().cloned().unwrap_or_default(),
             unconfirmed_check_failed: false,
             outcome: CidOutcome::UnknownIid,
         };
@@ -389,6 +404,32 @@ pub fn add_cids(doc: &mut CilDocument, csv: &str, strict: bool) -> CidImportRepo
         report.rows.push(row);
     }
     report
+}
+
+/// The fields of one CSV line: comma-separated, optionally double-quoted (`""` inside
+/// quotes is a quote), trimmed.
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (false, '"') if field.trim().is_empty() => {
+                field.clear();
+                quoted = true;
+            }
+            (false, ',') => fields.push(std::mem::take(&mut field).trim().to_owned()),
+            (_, c) => field.push(c),
+        }
+    }
+    fields.push(field.trim().to_owned());
+    fields
 }
 
 fn import_one(

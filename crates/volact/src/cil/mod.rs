@@ -146,12 +146,14 @@ pub struct Product {
     /// The `Sku` element, when present.
     pub sku: Option<Sku>,
     values: [Option<String>; 8],
+    /// Fields given more than once: (field, whether all occurrences agree).
+    duplicates: Vec<(Field, bool)>,
     node: Id,
 }
 
 impl PartialEq for Product {
     fn eq(&self, other: &Self) -> bool {
-        self.sku == other.sku && self.values == other.values
+        self.sku == other.sku && self.values == other.values && self.duplicates == other.duplicates
     }
 }
 
@@ -186,6 +188,12 @@ impl Product {
             .map(KeyText)
     }
 
+    /// Fields the file gives more than once (the first element, or else the first
+    /// attribute, is the one read), with whether every occurrence has the same value.
+    pub fn duplicate_fields(&self) -> &[(Field, bool)] {
+        &self.duplicates
+    }
+
     /// The SKU id, when present.
     pub fn sku_id(&self) -> Option<&str> {
         self.sku.as_ref().and_then(|s| s.id.as_deref())
@@ -213,7 +221,6 @@ pub struct Computer {
     pub groups: Vec<String>,
     /// `Products/Product`.
     pub products: Vec<Product>,
-    node: Id,
 }
 
 impl PartialEq for Computer {
@@ -246,6 +253,9 @@ impl PartialEq for Computer {
 #[derive(Clone)]
 pub struct CilDocument {
     xml: XmlDoc,
+    /// The root's default namespace: VAMT elements are unprefixed and in this namespace
+    /// (none in VAMT 2.0 files); anything else is an extension.
+    ns: Option<String>,
     version: Option<String>,
     computers: Vec<Computer>,
 }
@@ -276,12 +286,13 @@ impl CilDocument {
     pub fn parse_with_limits(bytes: &[u8], limits: Limits) -> Result<Self, CilError> {
         let xml = XmlDoc::parse(bytes, limits)?;
         let root = xml.root();
-        if xml.local_name(root) != "SoftwareLicensingData" {
+        if xml.name(root) != "SoftwareLicensingData" {
             return Err(CilError::NotCil {
                 root: xml.name(root).to_owned(),
             });
         }
         let mut doc = CilDocument {
+            ns: xml.own_default_namespace(root).filter(|n| !n.is_empty()),
             version: xml.attribute(root, "Version").ok().flatten(),
             xml,
             computers: Vec::new(),
@@ -311,81 +322,117 @@ impl CilDocument {
         &self.computers
     }
 
-    fn computer_nodes(&self) -> Vec<Id> {
-        let root = self.xml.root();
+    /// Whether a child of a VAMT element is itself in the VAMT vocabulary: unprefixed, and
+    /// not moved into another namespace by its own `xmlns`. (A prefixed `x:Product`, or a
+    /// `Computer` under `xmlns="urn:other"`, is an extension, kept but not read.)
+    fn is_vamt(&self, id: Id) -> bool {
+        self.xml.is_element(id)
+            && !self.xml.name(id).contains(':')
+            && self
+                .xml
+                .own_default_namespace(id)
+                .is_none_or(|n| (!n.is_empty()).then_some(n) == self.ns)
+    }
+
+    /// The VAMT children of a VAMT element with this exact name.
+    fn vamt_children(&self, parent: Id, name: &str) -> Vec<Id> {
         self.xml
-            .child_elements(root, "Computers")
-            .flat_map(|c| self.xml.child_elements(c, "Computer").collect::<Vec<_>>())
+            .children(parent)
+            .filter(|&c| self.xml.is_element(c) && self.xml.name(c) == name && self.is_vamt(c))
+            .collect()
+    }
+
+    fn computer_nodes(&self) -> Vec<Id> {
+        self.vamt_children(self.xml.root(), "Computers")
+            .into_iter()
+            .flat_map(|c| self.vamt_children(c, "Computer"))
             .collect()
     }
 
     fn product_nodes(&self, computer: Id) -> Vec<Id> {
-        self.xml
-            .child_elements(computer, "Products")
-            .flat_map(|p| self.xml.child_elements(p, "Product").collect::<Vec<_>>())
+        self.vamt_children(computer, "Products")
+            .into_iter()
+            .flat_map(|p| self.vamt_children(p, "Product"))
             .collect()
     }
 
-    /// Rewrites every alias (element or `Product` attribute) into the canonical child
-    /// element, so what volact writes is always the canonical form.
+    /// The field elements of a product, in document order (any accepted name, any case).
+    fn field_elements(&self, product: Id) -> Vec<(Id, Field)> {
+        self.xml
+            .children(product)
+            .filter(|&c| self.is_vamt(c))
+            .filter_map(|c| Field::from_name(self.xml.name(c)).map(|f| (c, f)))
+            .collect()
+    }
+
+    /// The field attributes of a product: (attribute index, field, value), unprefixed only.
+    fn field_attributes(&self, product: Id) -> Vec<(usize, Field, String)> {
+        self.xml
+            .attributes(product)
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .filter(|(_, (name, _))| !name.contains(':'))
+            .filter_map(|(i, (name, value))| Field::from_name(&name).map(|f| (i, f, value)))
+            .collect()
+    }
+
+    /// Rewrites fields into canonical child elements, so what volact writes is always the
+    /// canonical form: the first element of each field is renamed to its canonical name,
+    /// and a field given only as a `Product` attribute moves into an element. A field given
+    /// twice keeps its first element (an element beats an attribute); the other
+    /// occurrences stay verbatim and are reported by [`validate`] as duplicates.
     fn canonicalize_fields(&mut self) {
         for computer in self.computer_nodes() {
             for product in self.product_nodes(computer) {
-                // Attributes first: they become child elements.
-                let attrs = self.xml.attributes(product).unwrap_or_default();
+                let mut seen = Vec::new();
+                for (child, field) in self.field_elements(product) {
+                    if seen.contains(&field) {
+                        continue;
+                    }
+                    seen.push(field);
+                    if self.xml.name(child) != field.canonical() {
+                        self.xml
+                            .rewrite_start_tag(child, Some(field.canonical()), &[]);
+                    }
+                }
                 let mut moved: Vec<(usize, Field, String)> = Vec::new();
-                for (i, (name, value)) in attrs.iter().enumerate() {
-                    let local = name.rsplit_once(':').map_or(name.as_str(), |(_, l)| l);
-                    if let Some(field) = Field::from_name(local) {
-                        moved.push((i, field, value.clone()));
+                for (i, field, value) in self.field_attributes(product) {
+                    if !seen.contains(&field) {
+                        seen.push(field);
+                        moved.push((i, field, value));
                     }
                 }
                 if !moved.is_empty() {
                     let drop: Vec<usize> = moved.iter().map(|(i, _, _)| *i).collect();
                     self.xml.rewrite_start_tag(product, None, &drop);
                     for (_, field, value) in moved {
-                        if self.field_element(product, field).is_none() {
-                            self.insert_field(product, field, &value);
-                        }
-                    }
-                }
-                // Alias elements are renamed.
-                let children: Vec<Id> = self.xml.children(product).collect();
-                for child in children {
-                    if !self.xml.is_element(child) {
-                        continue;
-                    }
-                    let local = self.xml.local_name(child).to_owned();
-                    if let Some(field) = Field::from_name(&local)
-                        && local != field.canonical()
-                    {
-                        self.xml
-                            .rewrite_start_tag(child, Some(field.canonical()), &[]);
+                        self.insert_field(product, field, &value);
                     }
                 }
             }
         }
     }
 
-    /// The canonical element of a field under a product.
+    /// The canonical element of a field under a product (the first, when given twice).
     fn field_element(&self, product: Id, field: Field) -> Option<Id> {
-        self.xml
-            .children(product)
-            .find(|&c| self.xml.is_element(c) && self.xml.local_name(c) == field.canonical())
+        self.xml.children(product).find(|&c| {
+            self.xml.is_element(c) && self.xml.name(c) == field.canonical() && self.is_vamt(c)
+        })
     }
 
     /// Adds `<Field>value</Field>` in canonical order, indented like its neighbours.
     fn insert_field(&mut self, product: Id, field: Field, value: &str) {
         self.xml.ensure_open(product);
         let rank = |doc: &Self, c: Id| -> Option<usize> {
-            if !doc.xml.is_element(c) {
+            if !doc.is_vamt(c) {
                 return None;
             }
-            let local = doc.xml.local_name(c);
-            if local == "Sku" {
+            let name = doc.xml.name(c);
+            if name == "Sku" {
                 Some(0)
             } else {
-                Field::from_name(local).map(Field::rank)
+                Field::from_name(name).map(Field::rank)
             }
         };
         let anchor = self
@@ -453,8 +500,8 @@ impl CilDocument {
             };
             let texts = |list: &str, item: &str| -> Result<Vec<String>, CilError> {
                 let mut v = Vec::new();
-                for l in x.child_elements(node, list) {
-                    for e in x.child_elements(l, item) {
+                for l in self.vamt_children(node, list) {
+                    for e in self.vamt_children(l, item) {
                         let t = x.text_content(e).map_err(|d| err(None, item, d))?;
                         v.extend(nonempty(t));
                     }
@@ -463,9 +510,9 @@ impl CilDocument {
             };
             let mut products = Vec::new();
             for (pi, p) in self.product_nodes(node).into_iter().enumerate() {
-                let sku = match x.child_elements(p, "Sku").next() {
+                let sku = match self.vamt_children(p, "Sku").first() {
                     None => None,
-                    Some(s) => {
+                    Some(&s) => {
                         let a = |n: &str| {
                             x.attribute(s, n)
                                 .map(|v| v.and_then(nonempty))
@@ -487,9 +534,31 @@ impl CilDocument {
                         values[field.rank() - 1] = nonempty(t);
                     }
                 }
+                // Every occurrence of each field, to report duplicates.
+                let mut occurrences: Vec<(Field, Option<String>)> = Vec::new();
+                for (e, field) in self.field_elements(p) {
+                    occurrences.push((field, x.text_content(e).ok().and_then(nonempty)));
+                }
+                for (_, field, value) in self.field_attributes(p) {
+                    occurrences.push((field, nonempty(value)));
+                }
+                let mut duplicates = Vec::new();
+                for field in Field::ALL {
+                    let vals: Vec<&Option<String>> = occurrences
+                        .iter()
+                        .filter(|(f, _)| *f == field)
+                        .map(|(_, v)| v)
+                        .collect();
+                    if vals.len() > 1 {
+                        let same = |v: &Option<String>| v.as_deref().map(digits_or_text);
+                        let agree = vals.iter().all(|v| same(v) == same(vals[0]));
+                        duplicates.push((field, agree));
+                    }
+                }
                 products.push(Product {
                     sku,
                     values,
+                    duplicates,
                     node: p,
                 });
             }
@@ -503,10 +572,20 @@ impl CilDocument {
                 groups: texts("Groups", "Group")?,
                 products,
                 id,
-                node,
             });
         }
         Ok(out)
+    }
+}
+
+/// An ID's digits, or any other value as trimmed text: what two occurrences of a field
+/// are compared by.
+fn digits_or_text(v: &str) -> String {
+    let d = digits_of(v);
+    if d.len() >= 42 {
+        d
+    } else {
+        v.trim().to_owned()
     }
 }
 

@@ -45,6 +45,14 @@ pub enum FindingKind {
     },
     /// A product has no `Sku` id (CIDs cannot be matched to it).
     MissingSku,
+    /// A field is given more than once; the first element (else the first attribute) is
+    /// read and the others are kept verbatim.
+    DuplicateField {
+        /// Which field.
+        field: Field,
+        /// Whether every occurrence has the same value (a warning) or not (an error).
+        agree: bool,
+    },
 }
 
 /// One finding, with where it is.
@@ -93,6 +101,15 @@ impl Finding {
                 "the product key is a published KMS client setup key (Volume:GVLK) but ProductKeyType is {declared:?}"
             ),
             FindingKind::MissingSku => "product has no Sku Id".into(),
+            FindingKind::DuplicateField { field, agree } => format!(
+                "{} is given more than once{}; the first element is read",
+                field.canonical(),
+                if *agree {
+                    " with the same value"
+                } else {
+                    " with different values"
+                }
+            ),
         }
     }
 }
@@ -125,6 +142,17 @@ pub fn validate(doc: &CilDocument) -> Vec<Finding> {
             let at = Some(pi);
             if p.sku_id().is_none() {
                 push(Severity::Warning, at, FindingKind::MissingSku);
+            }
+            for &(field, agree) in p.duplicate_fields() {
+                push(
+                    if agree {
+                        Severity::Warning
+                    } else {
+                        Severity::Error
+                    },
+                    at,
+                    FindingKind::DuplicateField { field, agree },
+                );
             }
             let iid = p.get(Field::InstallationId);
             if let Some(iid) = iid {

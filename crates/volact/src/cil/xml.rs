@@ -394,13 +394,18 @@ impl XmlDoc {
     }
 
     /// The element children of a node with this local name (case-sensitive).
+    #[cfg(test)]
     pub(crate) fn child_elements<'a>(
         &'a self,
         id: Id,
         local: &'a str,
     ) -> impl Iterator<Item = Id> + 'a {
-        self.children(id)
-            .filter(move |&c| self.is_element(c) && self.local_name(c) == local)
+        self.children(id).filter(move |&c| {
+            self.is_element(c) && {
+                let n = self.name(c);
+                n.rsplit_once(':').map_or(n, |(_, l)| l) == local
+            }
+        })
     }
 
     pub(crate) fn is_element(&self, id: Id) -> bool {
@@ -410,12 +415,6 @@ impl XmlDoc {
     /// The qualified name of an element (`x:Foo`).
     pub(crate) fn name(&self, id: Id) -> &str {
         element_name(self.text(self.nodes[id as usize].head))
-    }
-
-    /// The local name of an element (`Foo` for `x:Foo`).
-    pub(crate) fn local_name(&self, id: Id) -> &str {
-        let name = self.name(id);
-        name.rsplit_once(':').map_or(name, |(_, local)| local)
     }
 
     /// The root element.
@@ -443,13 +442,22 @@ impl XmlDoc {
         Ok(out)
     }
 
-    /// An attribute's unescaped value by local name (case-sensitive), if present.
-    pub(crate) fn attribute(&self, id: Id, local: &str) -> Result<Option<String>, String> {
+    /// An attribute's unescaped value by its exact qualified name (`Id` is not `x:Id`).
+    pub(crate) fn attribute(&self, id: Id, name: &str) -> Result<Option<String>, String> {
         Ok(self
             .attributes(id)?
             .into_iter()
-            .find(|(k, _)| k.rsplit_once(':').map_or(k.as_str(), |(_, l)| l) == local)
+            .find(|(k, _)| k == name)
             .map(|(_, v)| v))
+    }
+
+    /// The element's own default-namespace declaration (`xmlns="…"`), if it has one.
+    pub(crate) fn own_default_namespace(&self, id: Id) -> Option<String> {
+        // Most elements declare nothing: skip the attribute parse unless the tag could.
+        if !self.text(self.nodes[id as usize].head).contains("xmlns") {
+            return None;
+        }
+        self.attribute(id, "xmlns").ok().flatten()
     }
 
     /// The text content of an element: its text, CDATA and character references, unescaped.
