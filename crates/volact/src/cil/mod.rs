@@ -392,8 +392,7 @@ impl CilDocument {
                     }
                     seen.push(field);
                     if self.xml.name(child) != field.canonical() {
-                        self.xml
-                            .rewrite_start_tag(child, Some(field.canonical()), &[]);
+                        self.xml.rename_element(child, field.canonical());
                     }
                 }
                 let mut moved: Vec<(usize, Field, String)> = Vec::new();
@@ -403,9 +402,10 @@ impl CilDocument {
                         moved.push((i, field, value));
                     }
                 }
-                if !moved.is_empty() {
-                    let drop: Vec<usize> = moved.iter().map(|(i, _, _)| *i).collect();
-                    self.xml.rewrite_start_tag(product, None, &drop);
+                let drop: Vec<usize> = moved.iter().map(|(i, _, _)| *i).collect();
+                // Attributes that cannot be located exactly stay where they are (nothing is
+                // dropped that is not also written back).
+                if !moved.is_empty() && self.xml.drop_attributes(product, &drop) {
                     for (_, field, value) in moved {
                         self.insert_field(product, field, &value);
                     }

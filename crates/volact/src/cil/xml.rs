@@ -552,31 +552,57 @@ impl XmlDoc {
         self.nodes[id as usize].tail = self.own(close);
     }
 
-    /// Rewrites an element's start tag with a new name and without the attributes at the
-    /// given indices (the others keep their exact text).
-    pub(crate) fn rewrite_start_tag(&mut self, id: Id, new_name: Option<&str>, drop: &[usize]) {
+    /// Renames an element: only the name in its start and end tags changes, every byte of
+    /// its attributes stays as written.
+    pub(crate) fn rename_element(&mut self, id: Id, new_name: &str) {
         let node = self.nodes[id as usize];
-        let tag = self.text(node.head).to_owned();
-        let name = element_name(&tag).to_owned();
+        let tag = self.text(node.head);
+        let name = element_name(tag);
+        let head = format!("<{new_name}{}", &tag[1 + name.len()..]);
+        self.nodes[id as usize].head = self.own(head);
+        if node.tail != EMPTY {
+            self.nodes[id as usize].tail = self.own(format!("</{new_name}>"));
+        }
+    }
+
+    /// Removes the attributes at the given indices from an element's start tag, with the
+    /// whitespace before each; the rest of the tag keeps its exact text. Returns false (and
+    /// changes nothing) when the tag's attributes cannot be located exactly.
+    pub(crate) fn drop_attributes(&mut self, id: Id, drop: &[usize]) -> bool {
+        let tag = self.text(self.nodes[id as usize].head).to_owned();
         let content = tag_content(&tag);
-        let empty = tag.ends_with("/>");
+        let name_len = element_name(&tag).len();
+        let start = BytesStart::from_content(content, name_len);
+        let base = content.as_ptr() as usize;
+        let mut cuts: Vec<(usize, usize)> = Vec::new();
+        for (i, attr) in start.attributes().enumerate() {
+            let Ok(attr) = attr else { return false };
+            if !drop.contains(&i) {
+                continue;
+            }
+            let Cow::Borrowed(value) = attr.value else {
+                return false;
+            };
+            // Spans from the borrowed slices: the key's start to the closing quote.
+            let from = attr.key.as_ref().as_ptr() as usize - base;
+            let to = value.as_ptr() as usize - base + value.len() + 1;
+            let ws = content[..from].trim_end().len();
+            if to > content.len() {
+                return false;
+            }
+            cuts.push((ws, to));
+        }
         let mut out = String::with_capacity(tag.len());
         out.push('<');
-        out.push_str(new_name.unwrap_or(&name));
-        for (i, raw) in raw_attributes(&content[name.len()..])
-            .into_iter()
-            .enumerate()
-        {
-            if !drop.contains(&i) {
-                out.push(' ');
-                out.push_str(raw);
-            }
+        let mut at = 0;
+        for (from, to) in cuts {
+            out.push_str(&content[at..from]);
+            at = to;
         }
-        out.push_str(if empty { "/>" } else { ">" });
+        out.push_str(&content[at..]);
+        out.push_str(&tag[1 + content.len()..]);
         self.nodes[id as usize].head = self.own(out);
-        if let (Some(new), false) = (new_name, empty) {
-            self.nodes[id as usize].tail = self.own(format!("</{new}>"));
-        }
+        true
     }
 
     /// Writes the document as text.
@@ -649,30 +675,6 @@ fn tag_content(tag: &str) -> &str {
     let inner = tag.strip_prefix('<').unwrap_or(tag);
     let inner = inner.strip_suffix('>').unwrap_or(inner);
     inner.strip_suffix('/').unwrap_or(inner)
-}
-
-/// Splits the attribute part of a tag into the raw text of each attribute (`a="x"`),
-/// keeping its exact quoting and escapes.
-fn raw_attributes(mut s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    loop {
-        s = s.trim_start();
-        if s.is_empty() {
-            return out;
-        }
-        let Some(eq) = s.find('=') else { return out };
-        let after = s[eq + 1..].trim_start();
-        let value_start = s.len() - after.len();
-        let Some(quote) = after.chars().next().filter(|&q| q == '"' || q == '\'') else {
-            return out;
-        };
-        let Some(close) = after[1..].find(quote) else {
-            return out;
-        };
-        let end = value_start + 1 + close + 1;
-        out.push(&s[..end]);
-        s = &s[end..];
-    }
 }
 
 /// Unescapes text with the five predefined entities and character references only.
@@ -802,7 +804,7 @@ mod tests {
         let a = doc.root();
         let b = doc.child_elements(a, "b").next().unwrap();
         let c = doc.child_elements(a, "c").next().unwrap();
-        doc.rewrite_start_tag(b, None, &[1]);
+        assert!(doc.drop_attributes(b, &[1]));
         doc.set_text_content(c, "new & <x>");
         let d = doc.new_node(Kind::Element, "<d>".into(), Some("</d>".into()));
         doc.insert_after(a, c, d);
