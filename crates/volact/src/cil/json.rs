@@ -75,12 +75,7 @@ pub fn cid_report_json(r: &CidImportReport) -> String {
         .rows
         .iter()
         .map(|row| {
-            let detail = match &row.outcome {
-                CidOutcome::InvalidIid { detail }
-                | CidOutcome::InvalidCid { detail }
-                | CidOutcome::Malformed { detail } => Some(detail.clone()),
-                _ => None,
-            };
+            let detail = row.outcome.detail();
             json!({
                 "line": row.line, "installation_id": row.installation_id,
                 "outcome": row.outcome.name(), "detail": detail,
@@ -97,15 +92,7 @@ pub fn merge_report_json(r: &MergeReport) -> String {
         .decisions
         .iter()
         .map(|d| {
-            let detail = match &d.outcome {
-                MergeOutcome::InvalidCid { detail } => Some(detail.clone()),
-                MergeOutcome::Conflict { existing } => Some(format!("existing CID {existing}")),
-                MergeOutcome::Replaced { previous } => Some(format!("replaced CID {previous}")),
-                MergeOutcome::Ambiguous { candidates } => {
-                    Some(format!("{candidates} computers match"))
-                }
-                _ => None,
-            };
+            let detail = d.outcome.detail();
             json!({
                 "returned_computer": d.returned_computer, "returned_product": d.returned_product,
                 "computer_id": d.computer_id,

@@ -79,6 +79,17 @@ impl MergeOutcome {
             MergeOutcome::InvalidCid { .. } => "invalid_cid",
         }
     }
+
+    /// The outcome's detail for reports, where it has one.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            MergeOutcome::InvalidCid { detail } => Some(detail.clone()),
+            MergeOutcome::Conflict { existing } => Some(format!("existing CID {existing}")),
+            MergeOutcome::Replaced { previous } => Some(format!("replaced CID {previous}")),
+            MergeOutcome::Ambiguous { candidates } => Some(format!("{candidates} computers match")),
+            _ => None,
+        }
+    }
 }
 
 /// One decision of a merge.
@@ -334,6 +345,20 @@ impl CidOutcome {
             CidOutcome::InvalidIid { .. } => "invalid_iid",
             CidOutcome::InvalidCid { .. } => "invalid_cid",
             CidOutcome::Malformed { .. } => "malformed",
+        }
+    }
+
+    /// The outcome's detail for reports, where it has one.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            CidOutcome::InvalidIid { detail }
+            | CidOutcome::InvalidCid { detail }
+            | CidOutcome::Malformed { detail } => Some(detail.clone()),
+            CidOutcome::Applied { products } => Some(format!("{products} products")),
+            CidOutcome::Conflict { products, applied } => Some(format!(
+                "{products} products hold another CID; applied to {applied}"
+            )),
+            _ => None,
         }
     }
 }
