@@ -3,8 +3,7 @@
 //! never appear: a product says only whether it has one.
 
 use super::{
-    CidImportReport, CidOutcome, CilDocument, Computer, Field, Finding, MergeOutcome, MergeReport,
-    Severity, summarize,
+    CidImportReport, CilDocument, Computer, Field, Finding, MergeReport, Severity, summarize,
 };
 use serde_json::{Value, json};
 
