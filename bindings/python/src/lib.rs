@@ -20,11 +20,13 @@ use volact_core::{catalog, epid, ids, key};
 #[macro_use]
 mod repr;
 mod activation_ids;
+mod cil_document;
 mod extended_pid;
 mod gvlk_catalog;
 mod product_key;
 
 pub use activation_ids::*;
+pub use cil_document::*;
 pub use extended_pid::*;
 pub use gvlk_catalog::*;
 pub use product_key::*;
@@ -59,6 +61,27 @@ pub enum VolactError {
     #[error("{message}")]
     InvalidDigitalProductId {
         /// The core's message (a key error inside it is masked like any key error).
+        message: String,
+    },
+    /// The bytes or the file are not a readable CIL document.
+    #[error("{message}")]
+    InvalidCil {
+        /// The core's message (with the file's path when loading one).
+        message: String,
+        /// What is wrong: `not_cil` (another root element), `xml` (not well-formed),
+        /// `encoding`, `too_large`, `too_deep`, `value` (a value that cannot be read).
+        kind: String,
+    },
+    /// A file could not be read or written.
+    #[error("{message}")]
+    Io {
+        /// The operation, the path and the system's reason.
+        message: String,
+    },
+    /// Arguments that cannot be used together.
+    #[error("{message}")]
+    InvalidArgument {
+        /// Which, and why.
         message: String,
     },
 }

@@ -1,9 +1,11 @@
 """volact: Windows volume activation (KMS/MAK) administration.
 
 Product keys, Installation/Confirmation IDs, extended product IDs (ePIDs) and the catalog of
-Microsoft's published KMS client setup keys (GVLKs). Everything is computed by the Rust core
-(``volact._native`` is its uniffi module); this file only re-exports it and adds
-:func:`check_keys`, a list-friendly wrapper around :func:`check_keys_batch`.
+Microsoft's published KMS client setup keys (GVLKs), and CIL documents (VAMT's Computer
+Information Lists, :class:`CilDocument`). Everything is computed by the Rust core
+(``volact._native`` is its uniffi module); this file only re-exports it, adds
+:func:`check_keys`, a list-friendly wrapper around :func:`check_keys_batch`, and lets the
+:class:`CilDocument` file methods take ``os.PathLike`` paths.
 
 Key material stays masked: ``str()``/``repr()`` of a :class:`ProductKey` show
 ``XXXXX-XXXXX-XXXXX-XXXXX-2YT43``; :meth:`ProductKey.reveal` is the one way to get the key.
@@ -16,19 +18,29 @@ Key material stays masked: ``str()``/``repr()`` of a :class:`ProductKey` show
 
 from __future__ import annotations
 
+import functools
+import os
 import struct
 import sys
 from typing import Iterable, List, NamedTuple, Optional, Union
 
 from ._native import (
+    CidImportRow,
+    CilComputer,
+    CilDocument,
+    CilFinding,
+    CilProduct,
+    CilSummary,
     ConfirmationId,
     DpidLayout,
     Epid,
+    ExportMode,
     GvlkRow,
     IdFormat,
     IdReport,
     InstallationId,
     KeyReport,
+    MergeDecision,
     Pkey2009Fields,
     ProductKey,
     VolactError,
@@ -43,15 +55,23 @@ from ._native import (
 from ._native import decode_digital_product_id as _decode_digital_product_id
 
 __all__ = [
+    "CidImportRow",
+    "CilComputer",
+    "CilDocument",
+    "CilFinding",
+    "CilProduct",
+    "CilSummary",
     "ConfirmationId",
     "DpidLayout",
     "Epid",
+    "ExportMode",
     "GvlkRow",
     "IdFormat",
     "IdReport",
     "InstallationId",
     "KeyCheck",
     "KeyReport",
+    "MergeDecision",
     "Pkey2009Fields",
     "ProductKey",
     "VolactError",
@@ -90,6 +110,35 @@ def decode_digital_product_id(
             ) from None
     # bytes() also takes bytearray/memoryview, which the generated converter does not.
     return _decode_digital_product_id(bytes(blob), layout)
+
+
+def _cil_paths(cls):
+    """Lets ``CilDocument.load``/``save`` take any ``os.PathLike`` (``pathlib.Path``), and
+    ``CilDocument.parse`` any bytes-like object; the generated methods take ``str`` and
+    ``bytes`` only."""
+    native_parse = cls.parse.__func__
+    native_load = cls.load.__func__
+    native_save = cls.save
+
+    @functools.wraps(native_parse)
+    def parse(cls, data):
+        # memoryview: bytes(5) would be five zero bytes, not a TypeError.
+        return native_parse(cls, data if isinstance(data, bytes) else bytes(memoryview(data)))
+
+    @functools.wraps(native_load)
+    def load(cls, path):
+        return native_load(cls, os.fsdecode(path))
+
+    @functools.wraps(native_save)
+    def save(self, path):
+        return native_save(self, os.fsdecode(path))
+
+    cls.parse = classmethod(parse)
+    cls.load = classmethod(load)
+    cls.save = save
+
+
+_cil_paths(CilDocument)
 
 
 class KeyCheck(NamedTuple):

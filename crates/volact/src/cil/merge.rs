@@ -354,7 +354,6 @@ impl CidOutcome {
             CidOutcome::InvalidIid { detail }
             | CidOutcome::InvalidCid { detail }
             | CidOutcome::Malformed { detail } => Some(detail.clone()),
-            CidOutcome::Applied { products } => Some(format!("{products} products")),
             CidOutcome::Conflict { products, applied } => Some(format!(
                 "{products} products hold another CID; applied to {applied}"
             )),
