@@ -69,7 +69,12 @@ readme_commands() {
   echo "$out"
   grep -q 'XXXXX-XXXXX-XXXXX-XXXXX-2YT43  valid pkey2009, group 3290' <<<"$out" &&
     grep -q 'INVALID: checksum mismatch' <<<"$out" &&
-    grep -q 'every check digit holds' <<<"$out"
+    grep -q 'every check digit holds' <<<"$out" || return 1
+  out=$(cargo run -q -p volact-io --example cil_proxy_activation) || return 1
+  echo "$out"
+  grep -q 'computer names in it: none' <<<"$out" &&
+    [ "$(grep -c ': applied$' <<<"$out")" -eq 5 ] &&
+    grep -q '5 already present' <<<"$out"
 }
 
 stage "system packages" install_system_packages
