@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the C# binding (Volact.dll) with Mono's mcs at C# 7.2, runs its NUnit 2.6 glue tests
-# against libvolact, and builds and runs examples/csharp/InspectKeys.cs.
+# Builds the C# binding (Volact.dll, every src/*.cs) with Mono's mcs at C# 7.2, runs its
+# NUnit 2.6 glue tests (every tests/*.cs: keys, IDs, ePIDs, catalog, CIL documents, the header
+# check) against libvolact, and builds and runs examples/csharp/InspectKeys.cs.
 # Run from the repository root (the top-level test runner does): bindings/csharp/test.sh
 #
 # Prints "N passed, N failed" (from NUnit's "Tests run:" line). Exit status: non-zero when a
@@ -93,6 +94,10 @@ else
 fi
 
 # --- tests ------------------------------------------------------------------------------
+# The CIL tests write their files under here (each test its own directory, removed after).
+export VOLACT_SCRATCH="$out/scratch"
+rm -rf "$VOLACT_SCRATCH"
+mkdir -p "$VOLACT_SCRATCH"
 log="$out/nunit.log"
 set +e
 nunit-console -nologo -noresult "$out/VolactTests.dll" </dev/null >"$log" 2>&1

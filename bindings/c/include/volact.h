@@ -34,6 +34,18 @@
 #define VOLACT_VERSION_PATCH 0
 
 /**
+ * `volact_cil_export` mode: products and their licensing data (VAMT's `Export-VamtData`);
+ * computer-identifying data only with `include_sensitive`.
+ */
+#define VOLACT_CIL_EXPORT_STANDARD 0
+
+/**
+ * `volact_cil_export` mode: only what Confirmation ID acquisition needs (computer `Id`,
+ * `Sku`, `ProductKeyId`, `InstallationId`, the CIDs), VAMT's "proxy activation data only".
+ */
+#define VOLACT_CIL_EXPORT_PROXY_ONLY 1
+
+/**
  * The outcome of a call. Numbers are grouped by domain and never reused; a new error gets
  * a new number.
  */
@@ -86,6 +98,38 @@ enum volact_result
   VOLACT_RESULT_DPID_OUT_OF_RANGE = 401,
   VOLACT_RESULT_DPID_KEY = 402,
   VOLACT_RESULT_DPID_OTHER = 499,
+  /**
+   * CIL: the bytes are not UTF-8 or UTF-16 text.
+   */
+  VOLACT_RESULT_CIL_ENCODING = 500,
+  /**
+   * CIL: not well-formed XML (the message gives line and column).
+   */
+  VOLACT_RESULT_CIL_XML = 501,
+  /**
+   * CIL: the document or file is larger than the limit (2 GiB).
+   */
+  VOLACT_RESULT_CIL_TOO_LARGE = 502,
+  /**
+   * CIL: elements nest deeper than the limit (256).
+   */
+  VOLACT_RESULT_CIL_TOO_DEEP = 503,
+  /**
+   * CIL: the root element is not `SoftwareLicensingData`.
+   */
+  VOLACT_RESULT_CIL_NOT_CIL = 504,
+  /**
+   * CIL: a value volact reads cannot be read (a bad escape, an undefined entity).
+   */
+  VOLACT_RESULT_CIL_VALUE = 505,
+  /**
+   * CIL: invalid for another reason.
+   */
+  VOLACT_RESULT_CIL_OTHER = 599,
+  /**
+   * A file could not be read or written (missing, a directory, no permission, disk full).
+   */
+  VOLACT_RESULT_IO = 600,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -161,6 +205,18 @@ typedef uint32_t volact_dpid_layout;
 #endif // __cplusplus
 
 /**
+ * A CIL document (opaque), kept losslessly: comments, CDATA, processing instructions,
+ * unknown elements and attributes, namespaces and the encoding (UTF-8 or UTF-16, BOM) are
+ * written back unchanged. Create with `volact_cil_parse`, `volact_cil_load` or
+ * `volact_cil_export`; release with `volact_cil_free`.
+ *
+ * Calls taking a `const volact_cil_document *` only read it and may run on several threads
+ * at once; `volact_cil_add_cids`, `volact_cil_merge` (on `full`) and `volact_cil_free` need
+ * the handle to themselves.
+ */
+typedef struct volact_cil_document volact_cil_document;
+
+/**
  * A valid product key (opaque). Create with `volact_product_key_parse` or
  * `volact_decode_digital_product_id`; release with `volact_product_key_free`.
  */
@@ -178,6 +234,33 @@ typedef struct volact_catalog_row {
    */
   const char *key;
 } volact_catalog_row;
+
+/**
+ * Counts over a CIL document (what `volact cil show` prints; the full summary with the
+ * counts by license status and key type is in `volact_cil_document_json`).
+ */
+typedef struct volact_cil_summary {
+  /**
+   * Computers.
+   */
+  size_t computers;
+  /**
+   * Products, over all computers.
+   */
+  size_t products;
+  /**
+   * Products with an `InstallationId`.
+   */
+  size_t with_installation_id;
+  /**
+   * Products with a `PendingConfirmationId` (obtained, not yet deposited).
+   */
+  size_t pending_cids;
+  /**
+   * Products with a `ConfirmationId` (deposited).
+   */
+  size_t applied_cids;
+} volact_cil_summary;
 
 /**
  * The fields of `PPPPP-GGGGG-SSS-SSSSSS-CC-LLLL-B.B-DDDYYYY`.
@@ -314,6 +397,221 @@ volact_result volact_catalog_gvlk(const uint8_t *query,
  * `buf` valid for `len` bytes; `out_n` NULL or writable.
  */
 volact_result volact_catalog_group_label(uint32_t group_id, char *buf, size_t len, size_t *out_n);
+
+/**
+ * Parses a CIL from bytes (UTF-8 with or without BOM, UTF-16 LE/BE; a DTD is kept but never
+ * processed, external entities are never resolved). On success `*out` receives a new handle;
+ * on failure it is untouched and the `VOLACT_RESULT_CIL_*` code says why (line and column in
+ * `volact_last_error_message`). The bytes are only borrowed for the call.
+ *
+ * # Safety
+ * `bytes` valid for `len` bytes; `out` writable.
+ */
+volact_result volact_cil_parse(const uint8_t *bytes, size_t len, struct volact_cil_document **out);
+
+/**
+ * Reads and parses a CIL file (`path` is UTF-8, without a NUL). Files over 2 GiB are
+ * refused unread (`VOLACT_RESULT_CIL_TOO_LARGE`); a file that cannot be read is
+ * `VOLACT_RESULT_IO`; otherwise as `volact_cil_parse`. Messages name the path.
+ *
+ * # Safety
+ * `path` valid for `path_len` bytes; `out` writable.
+ */
+volact_result volact_cil_load(const uint8_t *path,
+                              size_t path_len,
+                              struct volact_cil_document **out);
+
+/**
+ * Releases a document handle. NULL is allowed and does nothing.
+ *
+ * # Safety
+ * `doc` must come from this library and not be used after this call.
+ */
+void volact_cil_free(struct volact_cil_document *doc);
+
+/**
+ * Saves the document to a file (`path` UTF-8, without a NUL) in the encoding it was read in,
+ * atomically: a temporary file beside the target, flushed, then renamed over it, so a crash
+ * or a full disk never leaves a half-written file. `VOLACT_RESULT_IO` when it cannot be
+ * written (the message names the path).
+ *
+ * # Safety
+ * `doc` a live handle; `path` valid for `path_len` bytes.
+ */
+volact_result volact_cil_save(const struct volact_cil_document *doc,
+                              const uint8_t *path,
+                              size_t path_len);
+
+/**
+ * The document's bytes, as `volact_cil_save` writes them (its encoding and BOM; everything
+ * volact does not understand unchanged). **Bytes, not text: no NUL is written**, and the
+ * buffer needs `*out_n` bytes, not one more. `*out_n` (may be NULL) gets the byte count,
+ * also on `VOLACT_RESULT_BUFFER_TOO_SMALL` (nothing written); pass `(NULL, 0, &n)` to ask.
+ * Each call serializes the document anew (linear in its size).
+ *
+ * # Safety
+ * `doc` a live handle; `buf` valid for `len` bytes (or NULL with `len` 0); `out_n` NULL or
+ * writable.
+ */
+volact_result volact_cil_to_bytes(const struct volact_cil_document *doc,
+                                  uint8_t *buf,
+                                  size_t len,
+                                  size_t *out_n);
+
+/**
+ * Counts of computers, products, IIDs and CIDs.
+ *
+ * # Safety
+ * `doc` a live handle; `out` writable.
+ */
+volact_result volact_cil_summarize(const struct volact_cil_document *doc,
+                                   struct volact_cil_summary *out);
+
+/**
+ * The document as the JSON object `volact cil show --json` prints: `encoding`, `version`,
+ * `summary` (with counts by license status and key type) and every computer with its
+ * products. Full product keys never appear (`has_product_key` says whether there is one).
+ * Text out (see the conventions); each call builds the JSON anew.
+ *
+ * # Safety
+ * `doc` a live handle; `buf` valid for `len` bytes (or NULL with `len` 0); `out_n` NULL or
+ * writable.
+ */
+volact_result volact_cil_document_json(const struct volact_cil_document *doc,
+                                       char *buf,
+                                       size_t len,
+                                       size_t *out_n);
+
+/**
+ * Validates the document and writes the findings as the JSON `volact cil validate --json`
+ * prints: `{"valid", "errors", "findings": [{"severity", "computer", "computer_id",
+ * "product", "message"}]}` (IID/CID check digits, duplicate computer Ids, CIDs without an
+ * IID, key type against partial key, unknown license status values). A document with
+ * findings is still `VOLACT_RESULT_OK`: the verdict is in the JSON, and the counts in
+ * `volact_cil_validate_counts`.
+ *
+ * # Safety
+ * As `volact_cil_document_json`.
+ */
+volact_result volact_cil_validate_json(const struct volact_cil_document *doc,
+                                       char *buf,
+                                       size_t len,
+                                       size_t *out_n);
+
+/**
+ * Validates the document and counts its findings: `*errors_out` those of severity error
+ * (the document is valid when it is 0), `*warnings_out` the warnings. Both pointers are
+ * required.
+ *
+ * # Safety
+ * `doc` a live handle; `errors_out` and `warnings_out` writable.
+ */
+volact_result volact_cil_validate_counts(const struct volact_cil_document *doc,
+                                         size_t *errors_out,
+                                         size_t *warnings_out);
+
+/**
+ * Exports the document into a new handle, as `volact cil export` writes it (the document's
+ * encoding): an **allow-list**, so content volact does not understand is dropped.
+ *
+ * - `mode` `VOLACT_CIL_EXPORT_STANDARD` (0): products and licensing data; computer names,
+ *   OS, network names, MAC addresses and groups only with `include_sensitive`
+ *   (`NetworkType` becomes `None` without it).
+ * - `mode` `VOLACT_CIL_EXPORT_PROXY_ONLY` (1): computer `Id`, `Sku`, `ProductKeyId`,
+ *   `InstallationId` and the CIDs only. `include_sensitive` must be false.
+ * - Full product keys only with `include_product_keys`.
+ *
+ * `VOLACT_RESULT_INVALID_ARGUMENT` for another `mode`, or proxy-only with
+ * `include_sensitive` (the CLI refuses that pair too). Save the result with
+ * `volact_cil_save`, or read it with `volact_cil_to_bytes`; free it with `volact_cil_free`.
+ *
+ * # Safety
+ * `doc` a live handle; `out` writable.
+ */
+volact_result volact_cil_export(const struct volact_cil_document *doc,
+                                uint32_t mode,
+                                bool include_sensitive,
+                                bool include_product_keys,
+                                struct volact_cil_document **out);
+
+/**
+ * Imports Confirmation IDs from CSV text, one `installation_id,confirmation_id` per line
+ * (any grouping; blank lines and a header line are skipped), as `volact cil add-cids`:
+ * sets `PendingConfirmationId` on every product with that IID, never replaces a different
+ * CID, and refuses malformed IIDs and CIDs. A 48-digit CID whose check digits fail is
+ * imported with a warning (`unconfirmed_check_failed`), or refused with `strict`.
+ *
+ * **The document is changed by the call**, and the report JSON (`{"rows": [{"line",
+ * "installation_id", "outcome", "detail", "unconfirmed_check_failed"}]}`, outcomes
+ * `applied`, `already_present`, `conflict`, `unknown_iid`, `invalid_iid`, `invalid_cid`,
+ * `malformed`) is kept on the handle for `volact_cil_last_report`. So the report buffer
+ * does not follow the usual retry protocol:
+ *
+ * - `VOLACT_RESULT_OK` means the CSV was processed (rows refused are in the report, not
+ *   in the result). Do not call again to get a bigger report: read it with
+ *   `volact_cil_last_report`.
+ * - `*report_n` (may be NULL) gets the report's length. The report and a NUL are written
+ *   to `report_buf` when `report_len > *report_n`; otherwise `report_buf` receives the
+ *   empty string (when `report_len > 0`).
+ * - `(NULL, 0, NULL)` asks for no report.
+ *
+ * Any failure (NULL handle, CSV not UTF-8, `report_buf` NULL with a length) is reported
+ * before the document is touched.
+ *
+ * # Safety
+ * `doc` a live handle used by nothing else during the call; `csv` valid for `csv_len`
+ * bytes; `report_buf` valid for `report_len` bytes (or NULL with 0); `report_n` NULL or
+ * writable.
+ */
+volact_result volact_cil_add_cids(struct volact_cil_document *doc,
+                                  const uint8_t *csv,
+                                  size_t csv_len,
+                                  bool strict,
+                                  char *report_buf,
+                                  size_t report_len,
+                                  size_t *report_n);
+
+/**
+ * Merges the CIDs of a returned CIL (e.g. a proxy-only export that came back with CIDs)
+ * into `full`, as `volact cil merge`: computers are matched by `Id`, then name plus network
+ * name, then MAC address; a CID is applied (as `PendingConfirmationId`) only to the product
+ * with the same SKU and the same IID it was issued for; a different CID already present is
+ * replaced only with `force`. Merging the same file again changes nothing and reports
+ * `already_present`.
+ *
+ * **`full` is changed by the call**; the report JSON (`{"decisions":
+ * [{"returned_computer", "returned_product", "computer_id", "matched_computer",
+ * "matched_by", "sku_id", "installation_id", "outcome", "detail",
+ * "unconfirmed_check_failed"}]}`, outcomes `applied`, `already_present`, `replaced`,
+ * `conflict`, `iid_mismatch`, `no_iid`, `no_such_computer`, `ambiguous`,
+ * `no_such_product`, `invalid_cid`) is kept on `full` for `volact_cil_last_report`. The
+ * report buffer works as in `volact_cil_add_cids`: `VOLACT_RESULT_OK` means the merge was
+ * made, whether or not the report fitted. `returned` is only read; it may be `full` itself.
+ *
+ * # Safety
+ * `full` a live handle used by nothing else during the call; `returned` a live handle;
+ * `report_buf` valid for `report_len` bytes (or NULL with 0); `report_n` NULL or writable.
+ */
+volact_result volact_cil_merge(struct volact_cil_document *full,
+                               const struct volact_cil_document *returned,
+                               bool force,
+                               char *report_buf,
+                               size_t report_len,
+                               size_t *report_n);
+
+/**
+ * The report JSON of the last `volact_cil_add_cids` or `volact_cil_merge` (as `full`) on
+ * this handle (text out, the usual protocol: read it as often as needed).
+ * `VOLACT_RESULT_NOT_FOUND` when neither has run on it.
+ *
+ * # Safety
+ * `doc` a live handle; `buf` valid for `len` bytes (or NULL with `len` 0); `out_n` NULL or
+ * writable.
+ */
+volact_result volact_cil_last_report(const struct volact_cil_document *doc,
+                                     char *buf,
+                                     size_t len,
+                                     size_t *out_n);
 
 /**
  * Parses an ePID. On failure `*out` is untouched and the `VOLACT_RESULT_EPID_*` code

@@ -2,7 +2,10 @@
 
 use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use volact_core::{epid::EpidError, ids::IdError, key::DigitalProductIdError, key::KeyError};
+use volact_core::{
+    cil::CilError, epid::EpidError, ids::IdError, key::DigitalProductIdError, key::KeyError,
+};
+use volact_io::{CilFileError, IoError};
 
 /// The outcome of a call. Numbers are grouped by domain and never reused; a new error gets
 /// a new number.
@@ -41,6 +44,22 @@ pub enum volact_result {
     DpidOutOfRange = 401,
     DpidKey = 402,
     DpidOther = 499,
+    /// CIL: the bytes are not UTF-8 or UTF-16 text.
+    CilEncoding = 500,
+    /// CIL: not well-formed XML (the message gives line and column).
+    CilXml = 501,
+    /// CIL: the document or file is larger than the limit (2 GiB).
+    CilTooLarge = 502,
+    /// CIL: elements nest deeper than the limit (256).
+    CilTooDeep = 503,
+    /// CIL: the root element is not `SoftwareLicensingData`.
+    CilNotCil = 504,
+    /// CIL: a value volact reads cannot be read (a bad escape, an undefined entity).
+    CilValue = 505,
+    /// CIL: invalid for another reason.
+    CilOther = 599,
+    /// A file could not be read or written (missing, a directory, no permission, disk full).
+    Io = 600,
 }
 
 impl volact_result {
@@ -75,6 +94,14 @@ impl volact_result {
             DpidOutOfRange => "DigitalProductId: key bytes out of range",
             DpidKey => "DigitalProductId: stored key is invalid",
             DpidOther => "DigitalProductId: invalid",
+            CilEncoding => "CIL: not UTF-8 or UTF-16 text",
+            CilXml => "CIL: malformed XML",
+            CilTooLarge => "CIL: larger than the size limit",
+            CilTooDeep => "CIL: elements nested deeper than the limit",
+            CilNotCil => "CIL: the root element is not SoftwareLicensingData",
+            CilValue => "CIL: a value cannot be read",
+            CilOther => "CIL: invalid",
+            Io => "file: cannot be read or written",
         }
     }
 }
@@ -115,6 +142,28 @@ pub(crate) fn dpid_result(e: &DigitalProductIdError) -> volact_result {
         DigitalProductIdError::OutOfRange { .. } => volact_result::DpidOutOfRange,
         DigitalProductIdError::Key(_) => volact_result::DpidKey,
         _ => volact_result::DpidOther,
+    }
+}
+
+pub(crate) fn cil_result(e: &CilError) -> volact_result {
+    match e {
+        CilError::Encoding { .. } => volact_result::CilEncoding,
+        CilError::Xml { .. } => volact_result::CilXml,
+        CilError::TooLarge { .. } => volact_result::CilTooLarge,
+        CilError::TooDeep { .. } => volact_result::CilTooDeep,
+        CilError::NotCil { .. } => volact_result::CilNotCil,
+        CilError::Value { .. } => volact_result::CilValue,
+        _ => volact_result::CilOther,
+    }
+}
+
+/// A CIL file's failure: the CIL codes for its contents; `CilTooLarge` for a file over the
+/// read limit (it is not read at all); `Io` for everything else the file system says.
+pub(crate) fn cil_file_result(e: &CilFileError) -> volact_result {
+    match e {
+        CilFileError::Cil { source, .. } => cil_result(source),
+        CilFileError::Io(IoError::TooLarge { .. }) => volact_result::CilTooLarge,
+        _ => volact_result::Io,
     }
 }
 
@@ -174,7 +223,7 @@ pub unsafe extern "C" fn volact_last_error_message(
     })
 }
 
-const ALL: [volact_result; 26] = {
+const ALL: [volact_result; 34] = {
     use volact_result::*;
     [
         Ok,
@@ -203,6 +252,14 @@ const ALL: [volact_result; 26] = {
         DpidOutOfRange,
         DpidKey,
         DpidOther,
+        CilEncoding,
+        CilXml,
+        CilTooLarge,
+        CilTooDeep,
+        CilNotCil,
+        CilValue,
+        CilOther,
+        Io,
     ]
 };
 
@@ -215,7 +272,32 @@ mod tests {
         let mut seen: Vec<&str> = ALL.iter().map(|r| r.description()).collect();
         seen.sort();
         seen.dedup();
-        assert_eq!(seen.len(), 26);
+        assert_eq!(seen.len(), ALL.len());
+    }
+
+    #[test]
+    fn codes_are_distinct_and_in_order() {
+        let numbers: Vec<u32> = ALL.iter().map(|r| *r as u32).collect();
+        assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
+        assert_eq!(numbers.last(), Some(&(volact_result::Io as u32)));
+    }
+
+    #[test]
+    fn cil_errors_map_to_their_codes() {
+        use volact_core::cil::CilDocument;
+        let code = |bytes: &[u8]| cil_result(&CilDocument::parse(bytes).unwrap_err());
+        assert_eq!(code(b"<Other/>"), volact_result::CilNotCil);
+        assert_eq!(code(b"<SoftwareLicensingData>"), volact_result::CilXml);
+        assert_eq!(code(b"<a>\xff</a>"), volact_result::CilEncoding);
+        let deep = format!("{}{}", "<a>".repeat(300), "</a>".repeat(300));
+        assert_eq!(code(deep.as_bytes()), volact_result::CilTooDeep);
+        assert_eq!(
+            code(b"<SoftwareLicensingData><Computers><Computer Id=\"&e;\"/></Computers></SoftwareLicensingData>"),
+            volact_result::CilValue
+        );
+        let missing = std::env::temp_dir().join("volact-c-no-such-dir/none.cil");
+        let e = volact_io::load_cil(&missing).unwrap_err();
+        assert_eq!(cil_file_result(&e), volact_result::Io);
     }
 
     #[test]

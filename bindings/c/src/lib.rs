@@ -18,6 +18,7 @@
 #![allow(non_camel_case_types)]
 
 mod catalog;
+mod cil;
 mod epid;
 mod error;
 mod ids;
@@ -25,6 +26,7 @@ mod key;
 mod strings;
 
 pub use catalog::*;
+pub use cil::*;
 pub use epid::*;
 pub use error::*;
 pub use ids::*;

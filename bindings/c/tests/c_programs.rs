@@ -2,6 +2,8 @@
 //!
 //! - `tests/c/test_volact.c` against `libvolact.so` (also under valgrind), against
 //!   `libvolact.a`, and through pkg-config with a `volact.pc` made from `volact.pc.in`;
+//! - `tests/c/test_cil.c` (the CIL calls, writing its files into the scratch directory it
+//!   gets as `argv[1]`) against `libvolact.so` (also under valgrind) and `libvolact.a`;
 //! - `tests/cpp/test_volact.cpp` with g++ (also under valgrind);
 //! - `examples/c/inspect_key.c`, whose output is checked so the example cannot rot;
 //! - `tests/c/leak_handle.c`, a deliberate leak valgrind must catch.
@@ -307,6 +309,52 @@ fn c_test_shared_and_under_valgrind() {
     );
     assert_all_passed("C, libvolact.so", &run_ok(&mut Command::new(&exe)));
     assert_all_passed("C, libvolact.so, valgrind", &valgrind(&exe, &[]));
+}
+
+/// The CIL calls: round trips (UTF-8 and UTF-16, through files), exports, CID import and
+/// merge reports, validation, every CIL and file error code, NULL arguments.
+#[test]
+fn c_cil_test_shared_static_and_under_valgrind() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let lib = lib_dir();
+    let scratch = Scratch::new("c-cil");
+    let files = scratch.path("files");
+    fs::create_dir_all(&files).expect("create the CIL test's file directory");
+    let files_arg = files.to_str().expect("UTF-8 scratch path").to_owned();
+    let source = crate_dir().join("tests/c/test_cil.c");
+
+    let exe = scratch.path("test_cil");
+    compile("gcc", C_FLAGS, &source, &exe, &shared_link(&lib));
+    assert_all_passed(
+        "C CIL, libvolact.so",
+        &run_ok(Command::new(&exe).arg(&files_arg)),
+    );
+    assert_all_passed(
+        "C CIL, libvolact.so, valgrind",
+        &valgrind(&exe, &[&files_arg]),
+    );
+
+    let exe_static = scratch.path("test_cil_static");
+    let link = [
+        lib.join("libvolact.a").display().to_string(),
+        "-lpthread".to_owned(),
+        "-ldl".to_owned(),
+        "-lm".to_owned(),
+    ];
+    compile("gcc", C_FLAGS, &source, &exe_static, &link);
+    assert_all_passed(
+        "C CIL, libvolact.a",
+        &run_ok(Command::new(&exe_static).arg(&files_arg)),
+    );
+
+    // The test removes what it writes: a file left over means a failed clean-up path.
+    let left: Vec<_> = fs::read_dir(&files)
+        .expect("read the CIL test's file directory")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "test_cil.c left files behind: {left:?}");
 }
 
 #[test]

@@ -3,7 +3,8 @@ namespace Volact
 {
     /// <summary>
     /// The <c>volact_result</c> codes of libvolact. Numbers are grouped by domain (1xx product
-    /// keys, 2xx IDs, 3xx ePIDs, 4xx DigitalProductId) and never reused.
+    /// keys, 2xx IDs, 3xx ePIDs, 4xx DigitalProductId, 5xx CIL documents, 6xx files) and never
+    /// reused.
     /// </summary>
     public enum VolactResult : uint
     {
@@ -39,6 +40,37 @@ namespace Volact
         DpidOutOfRange = 401,
         DpidKey = 402,
         DpidOther = 499,
+        /// <summary>CIL: the bytes are not UTF-8 or UTF-16 text.</summary>
+        CilEncoding = 500,
+        /// <summary>CIL: not well-formed XML (the message gives line and column).</summary>
+        CilXml = 501,
+        /// <summary>CIL: the document or file is larger than the limit (2 GiB).</summary>
+        CilTooLarge = 502,
+        /// <summary>CIL: elements nest deeper than the limit (256).</summary>
+        CilTooDeep = 503,
+        /// <summary>CIL: the root element is not <c>SoftwareLicensingData</c>.</summary>
+        CilNotCil = 504,
+        /// <summary>CIL: a value volact reads cannot be read (a bad escape, an undefined entity).</summary>
+        CilValue = 505,
+        /// <summary>CIL: invalid for another reason.</summary>
+        CilOther = 599,
+        /// <summary>A file could not be read or written (missing, a directory, no permission, disk full).</summary>
+        Io = 600,
+    }
+
+    /// <summary>What <see cref="CilDocument.Export"/> keeps (<c>VOLACT_CIL_EXPORT_*</c>).</summary>
+    public enum ExportMode : uint
+    {
+        /// <summary>
+        /// Products and their licensing data (VAMT's <c>Export-VamtData</c>); computer names,
+        /// OS, network names, MAC addresses and groups only with <c>includeSensitive</c>.
+        /// </summary>
+        Standard = 0,
+        /// <summary>
+        /// Only what Confirmation ID acquisition needs: computer <c>Id</c>, <c>Sku</c>,
+        /// <c>ProductKeyId</c>, <c>InstallationId</c> and the CIDs.
+        /// </summary>
+        ProxyOnly = 1,
     }
 
     /// <summary>Product key algorithm (<c>volact_algorithm</c>).</summary>

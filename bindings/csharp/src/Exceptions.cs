@@ -36,6 +36,14 @@ namespace Volact
             {
                 return new InvalidDigitalProductIdException(code, message);
             }
+            if (n >= 500 && n < 600)
+            {
+                return new InvalidCilException(code, message);
+            }
+            if (n >= 600 && n < 700)
+            {
+                return new VolactIOException(code, message);
+            }
             return new VolactException(code, message);
         }
     }
@@ -62,5 +70,24 @@ namespace Volact
     public class InvalidDigitalProductIdException : VolactException
     {
         public InvalidDigitalProductIdException(VolactResult code, string message) : base(code, message) { }
+    }
+
+    /// <summary>
+    /// The bytes or file are not a readable CIL document (codes 5xx): not UTF-8/UTF-16, not
+    /// well-formed XML, too large, nested too deep, not <c>SoftwareLicensingData</c>, or a
+    /// value that cannot be read. The message gives the line and column (and the file).
+    /// </summary>
+    public class InvalidCilException : VolactException
+    {
+        public InvalidCilException(VolactResult code, string message) : base(code, message) { }
+    }
+
+    /// <summary>
+    /// A file could not be read or written (codes 6xx): missing, a directory, no permission,
+    /// disk full. The message names the operation and the path.
+    /// </summary>
+    public class VolactIOException : VolactException
+    {
+        public VolactIOException(VolactResult code, string message) : base(code, message) { }
     }
 }

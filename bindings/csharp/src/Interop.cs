@@ -18,16 +18,14 @@ namespace Volact
         internal const int TextCapacity = 128;
         internal const int IndexCapacity = 16;
 
-        // Large enough for any message libvolact writes (they are one line). It must be right
-        // the first time: a volact_last_error_message call that fails records its own failure
-        // as the last error, so a retry would read that instead (see README, "C ABI notes").
+        // Large enough for any message libvolact writes (they are one line); a short buffer
+        // would only cost a retry, since the sizing protocol never touches the last error.
         private const int ErrorCapacity = 4096;
 
         /// <summary>
-        /// UTF-8 bytes of <paramref name="text"/>, in an array of at least one byte. libvolact
-        /// refuses a NULL pointer even with length 0 (NULL_PARAMETER instead of a verdict on
-        /// the empty text); Mono's DllImport passes non-NULL for an empty array, but C#'s
-        /// <c>fixed</c> (and .NET's LibraryImport generator) give NULL. Lone surrogates become U+FFFD.
+        /// UTF-8 bytes of <paramref name="text"/>, in an array of at least one byte, so the
+        /// pointer passed is never NULL whatever the marshaller does with empty arrays
+        /// (libvolact also reads (NULL, 0) as empty). Lone surrogates become U+FFFD.
         /// </summary>
         internal static byte[] Utf8(string text, string paramName, out UIntPtr len)
         {

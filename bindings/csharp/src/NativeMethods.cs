@@ -6,9 +6,11 @@
 //
 // Mapping: size_t -> UIntPtr; uint8_t/uint16_t/uint32_t/uint64_t -> byte/ushort/uint/ulong;
 // C enums (uint32_t in the ABI) -> the uint-backed enums of Enums.cs; bool (1 byte in Rust and
-// C) -> byte, so that every struct stays blittable and its layout is the C one; text in ->
-// byte[] UTF-8 plus its length; text out -> a caller byte[] buffer. The structs keep the C
-// names so that they read side by side with the header.
+// C) -> byte in structs, so that every struct stays blittable and its layout is the C one,
+// and -> bool with [MarshalAs(UnmanagedType.U1)] as a parameter; text in -> byte[] UTF-8 plus
+// its length; text and bytes out -> a caller byte[] buffer; handles -> SafeHandles (raw
+// IntPtr for the out-parameter that creates one and for _free). The structs keep the C names
+// so that they read side by side with the header.
 using System;
 using System.Runtime.InteropServices;
 
@@ -82,6 +84,16 @@ namespace Volact
             public KeyAlgorithm algorithm;
             public byte has_fields;   // bool
             public volact_pkey2009 fields;
+        }
+
+        [StructLayout(LayoutKind.Sequential)]
+        internal struct volact_cil_summary
+        {
+            public UIntPtr computers;
+            public UIntPtr products;
+            public UIntPtr with_installation_id;
+            public UIntPtr pending_cids;
+            public UIntPtr applied_cids;
         }
 
         // --- library ---
@@ -191,5 +203,70 @@ namespace Volact
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern VolactResult volact_decode_digital_product_id(
             [In] byte[] blob, UIntPtr len, uint layout, out IntPtr key_out);
+    
+        // --- CIL documents ---
+        //
+        // C bool parameters are marshalled as one byte (UnmanagedType.U1), which also keeps
+        // them 0 or 1 as Rust requires; the default for bool would be a 4-byte Win32 BOOL.
+        // New handles come back as raw pointers, wrapped only on VOLACT_RESULT_OK.
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_cil_parse(
+            [In] byte[] bytes, UIntPtr len, out IntPtr @out);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_cil_load(
+            [In] byte[] path, UIntPtr path_len, out IntPtr @out);
+
+        // Called only by CilDocumentHandle.ReleaseHandle, hence the raw pointer.
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern void volact_cil_free(IntPtr doc);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_cil_save(
+            CilDocumentHandle doc, [In] byte[] path, UIntPtr path_len);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_cil_to_bytes(
+            CilDocumentHandle doc, [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_cil_summarize(
+            CilDocumentHandle doc, out volact_cil_summary @out);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_cil_document_json(
+            CilDocumentHandle doc, [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_cil_validate_json(
+            CilDocumentHandle doc, [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_cil_validate_counts(
+            CilDocumentHandle doc, out UIntPtr errors_out, out UIntPtr warnings_out);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_cil_export(
+            CilDocumentHandle doc, uint mode,
+            [MarshalAs(UnmanagedType.U1)] bool include_sensitive,
+            [MarshalAs(UnmanagedType.U1)] bool include_product_keys,
+            out IntPtr @out);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_cil_add_cids(
+            CilDocumentHandle doc, [In] byte[] csv, UIntPtr csv_len,
+            [MarshalAs(UnmanagedType.U1)] bool strict,
+            [Out] byte[] report_buf, UIntPtr report_len, out UIntPtr report_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_cil_merge(
+            CilDocumentHandle full, CilDocumentHandle returned,
+            [MarshalAs(UnmanagedType.U1)] bool force,
+            [Out] byte[] report_buf, UIntPtr report_len, out UIntPtr report_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_cil_last_report(
+            CilDocumentHandle doc, [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
     }
 }

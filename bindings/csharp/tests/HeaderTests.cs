@@ -61,6 +61,9 @@ namespace Volact.Tests
                 case "volact_algorithm *": return cs == typeof(KeyAlgorithm).MakeByRefType();
                 case "volact_product_key *": return cs == typeof(ProductKeyHandle) || cs == typeof(IntPtr);
                 case "volact_product_key **": return cs == typeof(IntPtr).MakeByRefType();
+                case "bool": return cs == typeof(bool);   // with [MarshalAs(UnmanagedType.U1)], checked below
+                case "volact_cil_document *": return cs == typeof(CilDocumentHandle) || cs == typeof(IntPtr);
+                case "volact_cil_document **": return cs == typeof(IntPtr).MakeByRefType();
             }
             Match m = Regex.Match(c, @"^(volact_\w+) \*$");
             if (m.Success)
@@ -99,6 +102,14 @@ namespace Volact.Tests
                     Assert.AreEqual(p.Groups[2].Value, csParams[i].Name, name + ": parameter " + i);
                     Assert.IsTrue(SameType(p.Groups[1].Value, csParams[i].ParameterType),
                         name + "(" + p.Groups[2].Value + "): C " + p.Groups[1].Value + ", C# " + csParams[i].ParameterType);
+                    if (csParams[i].ParameterType == typeof(bool))
+                    {
+                        // C's bool is one byte; the default bool marshalling is a 4-byte BOOL.
+                        var marshal = csParams[i].GetCustomAttributes(typeof(MarshalAsAttribute), false)
+                            .Cast<MarshalAsAttribute>().SingleOrDefault();
+                        Assert.IsNotNull(marshal, name + "(" + p.Groups[2].Value + "): bool without [MarshalAs]");
+                        Assert.AreEqual(UnmanagedType.U1, marshal.Value, name + "(" + p.Groups[2].Value + ")");
+                    }
                 }
             }
             Assert.Greater(seen.Count, 20);
@@ -136,6 +147,20 @@ namespace Volact.Tests
                 CollectionAssert.AreEquivalent(fromHeader.Keys, fromCs.Keys, e.Value.Name + " has values the header lacks");
                 Assert.AreEqual(typeof(uint), Enum.GetUnderlyingType(e.Value), e.Key + " is uint32_t in the ABI");
             }
+        }
+
+        [Test]
+        public void ExportModesAreTheHeadersDefines()
+        {
+            var fromHeader = new Dictionary<string, uint>();
+            foreach (Match m in Regex.Matches(Header(), @"#define VOLACT_CIL_EXPORT_(\w+)\s+(\d+)"))
+            {
+                fromHeader[Pascal(m.Groups[1].Value)] = uint.Parse(m.Groups[2].Value);
+            }
+            Assert.AreEqual(2, fromHeader.Count, "VOLACT_CIL_EXPORT_* defines in volact.h");
+            var fromCs = Enum.GetNames(typeof(ExportMode)).ToDictionary(n => n, n => (uint)(ExportMode)Enum.Parse(typeof(ExportMode), n));
+            CollectionAssert.AreEquivalent(fromHeader, fromCs);
+            Assert.AreEqual(typeof(uint), Enum.GetUnderlyingType(typeof(ExportMode)), "the mode is uint32_t in the ABI");
         }
 
         [Test]

@@ -30,6 +30,11 @@ int main(void) {
     F(volact_key_info, error); F(volact_key_info, error_position); F(volact_key_info, algorithm);
     F(volact_key_info, has_fields); F(volact_key_info, fields);
 
+    S(volact_cil_summary);
+    F(volact_cil_summary, computers); F(volact_cil_summary, products);
+    F(volact_cil_summary, with_installation_id); F(volact_cil_summary, pending_cids);
+    F(volact_cil_summary, applied_cids);
+
     /* Enums are uint32_t in the ABI (the C# enums are uint-backed). */
     printf("enum size %zu\n", sizeof(volact_result));
     printf("bool size %zu\n", sizeof(bool));
