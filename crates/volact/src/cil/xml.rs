@@ -597,6 +597,15 @@ impl XmlDoc {
         let mut at = 0;
         for (from, to) in cuts {
             out.push_str(&content[at..from]);
+            // Keep the name and the next attribute apart when the cut one was what
+            // separated them (`<a x="1"y="2">`, which quick-xml accepts).
+            if content[to..]
+                .chars()
+                .next()
+                .is_some_and(|c| !c.is_whitespace() && c != '/')
+            {
+                out.push(' ');
+            }
             at = to;
         }
         out.push_str(&content[at..]);
