@@ -9,6 +9,7 @@
 
 use super::{CilDocument, Computer, Field, digits_of};
 use crate::ids::{self, ConfirmationId, IdKind};
+use std::collections::HashMap;
 
 /// Merge options.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -145,52 +146,81 @@ fn norm_mac(s: &str) -> String {
         .collect()
 }
 
-/// Finds the full file's computer for a returned one: by Id, then name + network name, then
-/// any MAC address. `Err(n)` when a rule matches `n > 1` computers.
-fn match_computer(full: &[Computer], c: &Computer) -> Result<Option<(usize, &'static str)>, usize> {
-    type Rule<'a> = (&'static str, Box<dyn Fn(&Computer) -> bool + 'a>);
-    let mut rules: Vec<Rule<'_>> = Vec::new();
-    if let Some(id) = c.id.as_deref().map(norm_guid) {
-        rules.push((
-            "id",
-            Box::new(move |f: &Computer| f.id.as_deref().map(norm_guid).as_ref() == Some(&id)),
-        ));
-    }
-    if let Some(name) = &c.name {
-        rules.push((
-            "name",
-            Box::new(move |f: &Computer| {
-                f.name
-                    .as_deref()
-                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
-                    && f.network_name.as_deref().map(str::to_ascii_lowercase)
-                        == c.network_name.as_deref().map(str::to_ascii_lowercase)
-            }),
-        ));
-    }
-    let macs: Vec<String> = c.mac_addresses.iter().map(|m| norm_mac(m)).collect();
-    if !macs.is_empty() {
-        rules.push((
-            "mac",
-            Box::new(move |f: &Computer| {
-                f.mac_addresses.iter().any(|m| macs.contains(&norm_mac(m)))
-            }),
-        ));
-    }
-    for (rule, matches) in rules {
-        let hits: Vec<usize> = full
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| matches(f))
-            .map(|(i, _)| i)
-            .collect();
-        match hits.len() {
-            0 => continue,
-            1 => return Ok(Some((hits[0], rule))),
-            n => return Err(n),
+/// The full file's computers indexed by each matching rule, built once per merge so matching
+/// is a lookup, not a scan (100,000 computers would make a scan quadratic).
+struct ComputerIndex {
+    by_id: HashMap<String, Vec<usize>>,
+    by_name: HashMap<(String, Option<String>), Vec<usize>>,
+    by_mac: HashMap<String, Vec<usize>>,
+}
+
+impl ComputerIndex {
+    fn new(full: &[Computer]) -> Self {
+        let mut index = ComputerIndex {
+            by_id: HashMap::new(),
+            by_name: HashMap::new(),
+            by_mac: HashMap::new(),
+        };
+        for (i, c) in full.iter().enumerate() {
+            if let Some(id) = &c.id {
+                index.by_id.entry(norm_guid(id)).or_default().push(i);
+            }
+            if let Some(name) = &c.name {
+                index
+                    .by_name
+                    .entry(name_key(name, c.network_name.as_deref()))
+                    .or_default()
+                    .push(i);
+            }
+            for mac in &c.mac_addresses {
+                let hits = index.by_mac.entry(norm_mac(mac)).or_default();
+                if hits.last() != Some(&i) {
+                    hits.push(i);
+                }
+            }
         }
+        index
     }
-    Ok(None)
+
+    /// Finds the full file's computer for a returned one: by Id, then name + network name,
+    /// then any MAC address. `Err(n)` when a rule matches `n > 1` computers.
+    fn find(&self, c: &Computer) -> Result<Option<(usize, &'static str)>, usize> {
+        let mut rules: Vec<(&'static str, Vec<usize>)> = Vec::new();
+        if let Some(id) = &c.id {
+            rules.push((
+                "id",
+                self.by_id.get(&norm_guid(id)).cloned().unwrap_or_default(),
+            ));
+        }
+        if let Some(name) = &c.name {
+            let key = name_key(name, c.network_name.as_deref());
+            rules.push(("name", self.by_name.get(&key).cloned().unwrap_or_default()));
+        }
+        let mut by_mac: Vec<usize> = c
+            .mac_addresses
+            .iter()
+            .flat_map(|m| self.by_mac.get(&norm_mac(m)).cloned().unwrap_or_default())
+            .collect();
+        by_mac.sort_unstable();
+        by_mac.dedup();
+        rules.push(("mac", by_mac));
+        for (rule, hits) in rules {
+            match hits.len() {
+                0 => continue,
+                1 => return Ok(Some((hits[0], rule))),
+                n => return Err(n),
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Name plus network name, compared case-insensitively (VAMT 2.0's workgroup rule).
+fn name_key(name: &str, network: Option<&str>) -> (String, Option<String>) {
+    (
+        name.to_ascii_lowercase(),
+        network.map(str::to_ascii_lowercase),
+    )
 }
 
 /// Checks a CID text: `Ok(unconfirmed_check_failed)` or why it is refused. A 48-digit CID
@@ -238,8 +268,9 @@ fn apply(full: &mut CilDocument, ci: usize, pi: usize, cid: &str, force: bool) -
 /// `already_present`.
 pub fn merge(full: &mut CilDocument, returned: &CilDocument, options: MergeOptions) -> MergeReport {
     let mut report = MergeReport::default();
+    let index = ComputerIndex::new(full.computers());
     for (rc, computer) in returned.computers().iter().enumerate() {
-        let matched = match_computer(full.computers(), computer);
+        let matched = index.find(computer);
         for (rp, product) in computer.products.iter().enumerate() {
             let Some(cid) = product
                 .get(Field::PendingConfirmationId)
@@ -398,6 +429,15 @@ impl CidImportReport {
 /// whose check digits fail is refused instead of imported with a warning.
 pub fn add_cids(doc: &mut CilDocument, csv: &str, strict: bool) -> CidImportReport {
     let mut report = CidImportReport::default();
+    // IID digits → every product holding it; IIDs do not change while CIDs are added.
+    let mut by_iid: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+    for (ci, c) in doc.computers().iter().enumerate() {
+        for (pi, p) in c.products.iter().enumerate() {
+            if let Some(iid) = p.get(Field::InstallationId) {
+                by_iid.entry(digits_of(iid)).or_default().push((ci, pi));
+            }
+        }
+    }
     let mut header_checked = false;
     for (n, raw) in csv.lines().enumerate() {
         let line = raw.trim().trim_start_matches('\u{FEFF}');
@@ -420,7 +460,14 @@ pub fn add_cids(doc: &mut CilDocument, csv: &str, strict: bool) -> CidImportRepo
             outcome: CidOutcome::UnknownIid,
         };
         row.outcome = match fields.as_slice() {
-            [iid, cid] => import_one(doc, iid, cid, strict, &mut row.unconfirmed_check_failed),
+            [iid, cid] => import_one(
+                doc,
+                &by_iid,
+                iid,
+                cid,
+                strict,
+                &mut row.unconfirmed_check_failed,
+            ),
             _ => CidOutcome::Malformed {
                 detail: format!("expected 2 comma-separated fields, found {}", fields.len()),
             },
@@ -458,6 +505,7 @@ fn csv_fields(line: &str) -> Vec<String> {
 
 fn import_one(
     doc: &mut CilDocument,
+    by_iid: &HashMap<String, Vec<(usize, usize)>>,
     iid: &str,
     cid: &str,
     strict: bool,
@@ -478,19 +526,7 @@ fn import_one(
         Err(detail) => return CidOutcome::InvalidCid { detail },
         Ok(u) => *unconfirmed = u,
     }
-    let iid = digits_of(iid);
-    let targets: Vec<(usize, usize)> = doc
-        .computers()
-        .iter()
-        .enumerate()
-        .flat_map(|(ci, c)| {
-            c.products
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.get(Field::InstallationId).map(digits_of).as_ref() == Some(&iid))
-                .map(move |(pi, _)| (ci, pi))
-        })
-        .collect();
+    let targets: Vec<(usize, usize)> = by_iid.get(&digits_of(iid)).cloned().unwrap_or_default();
     if targets.is_empty() {
         return CidOutcome::UnknownIid;
     }
