@@ -34,7 +34,7 @@ pub fn load_cil(path: &Path) -> Result<CilDocument, CilFileError> {
         max_bytes: CIL_READ_LIMIT as usize,
         ..Limits::default()
     };
-    CilDocument::parse_with_limits(&bytes, limits).map_err(|source| CilFileError::Cil {
+    CilDocument::parse_owned(bytes, limits).map_err(|source| CilFileError::Cil {
         path: path.to_owned(),
         source,
     })
@@ -45,9 +45,10 @@ pub fn save_cil_bytes(path: &Path, bytes: &[u8]) -> Result<(), CilFileError> {
     Ok(atomic::write(path, bytes)?)
 }
 
-/// Saves a document atomically, in the encoding it was read in.
+/// Saves a document atomically, in the encoding it was read in, streamed to the file
+/// rather than assembled in memory first.
 pub fn save_cil(path: &Path, doc: &CilDocument) -> Result<(), CilFileError> {
-    save_cil_bytes(path, &doc.to_bytes())
+    Ok(atomic::write_with(path, |w| doc.write_to(w))?)
 }
 
 #[cfg(test)]

@@ -284,6 +284,12 @@ impl CilDocument {
 
     /// Reads a CIL with explicit limits.
     pub fn parse_with_limits(bytes: &[u8], limits: Limits) -> Result<Self, CilError> {
+        Self::parse_owned(bytes.to_vec(), limits)
+    }
+
+    /// Reads a CIL from bytes it may keep: UTF-8 input becomes the document's text without a
+    /// copy, which halves the peak memory of loading a large file.
+    pub fn parse_owned(bytes: Vec<u8>, limits: Limits) -> Result<Self, CilError> {
         let xml = XmlDoc::parse(bytes, limits)?;
         let root = xml.root();
         if xml.name(root) != "SoftwareLicensingData" {
@@ -305,6 +311,13 @@ impl CilDocument {
     /// The document, encoded as it was read (UTF-8 or UTF-16, BOM kept).
     pub fn to_bytes(&self) -> Vec<u8> {
         self.xml.to_bytes()
+    }
+
+    /// Writes the document, encoded as it was read, to a byte sink piece by piece (no copy
+    /// of the whole document is made). The core does no I/O itself: the sink is the
+    /// caller's (a `Vec`, or a file opened by `volact-io`).
+    pub fn write_to<W: std::io::Write + ?Sized>(&self, sink: &mut W) -> std::io::Result<()> {
+        self.xml.write_to(sink)
     }
 
     /// The document's encoding.
@@ -525,22 +538,28 @@ impl CilDocument {
                         })
                     }
                 };
+                // One pass over the product's children: the first canonical element of each
+                // field is read; every occurrence is counted to report duplicates.
                 let mut values: [Option<String>; 8] = Default::default();
-                for field in Field::ALL {
-                    if let Some(e) = self.field_element(p, field) {
+                let mut read = [false; 8];
+                let mut occurrences: Vec<(Field, Option<String>)> = Vec::new();
+                for (e, field) in self.field_elements(p) {
+                    let slot = field.rank() - 1;
+                    if !read[slot] && x.name(e) == field.canonical() {
+                        read[slot] = true;
                         let t = x
                             .text_content(e)
                             .map_err(|d| err(Some(pi), field.canonical(), d))?;
-                        values[field.rank() - 1] = nonempty(t);
+                        values[slot] = nonempty(t);
+                        occurrences.push((field, values[slot].clone()));
+                    } else {
+                        occurrences.push((field, x.text_content(e).ok().and_then(nonempty)));
                     }
                 }
-                // Every occurrence of each field, to report duplicates.
-                let mut occurrences: Vec<(Field, Option<String>)> = Vec::new();
-                for (e, field) in self.field_elements(p) {
-                    occurrences.push((field, x.text_content(e).ok().and_then(nonempty)));
-                }
-                for (_, field, value) in self.field_attributes(p) {
-                    occurrences.push((field, nonempty(value)));
+                if x.text(x.node(p).head).contains('=') {
+                    for (_, field, value) in self.field_attributes(p) {
+                        occurrences.push((field, nonempty(value)));
+                    }
                 }
                 let mut duplicates = Vec::new();
                 for field in Field::ALL {

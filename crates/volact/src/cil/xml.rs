@@ -115,76 +115,48 @@ pub(crate) struct XmlDoc {
 }
 
 /// Decodes bytes to text by byte-order mark, or by the `<?` pattern of a BOM-less UTF-16
-/// declaration; everything else must be UTF-8.
-pub(crate) fn decode(bytes: &[u8]) -> Result<(String, Encoding), CilError> {
-    fn utf16(units: impl Iterator<Item = u16>) -> Result<String, CilError> {
-        char::decode_utf16(units)
-            .enumerate()
-            .map(|(i, c)| {
-                c.map_err(|_| CilError::Encoding {
-                    offset: i * 2,
-                    detail: "unpaired UTF-16 surrogate".into(),
-                })
-            })
-            .collect()
-    }
-    let pairs = |b: &[u8], le: bool| -> Vec<u16> {
-        b.chunks(2)
-            .map(|c| {
-                let (x, y) = (c[0], *c.get(1).unwrap_or(&0));
+/// declaration; everything else must be UTF-8 (taken without a copy).
+pub(crate) fn decode(mut bytes: Vec<u8>) -> Result<(String, Encoding), CilError> {
+    let encoding = match bytes.as_slice() {
+        [0xEF, 0xBB, 0xBF, ..] => Encoding::Utf8 { bom: true },
+        [0xFF, 0xFE, ..] => Encoding::Utf16Le { bom: true },
+        [0xFE, 0xFF, ..] => Encoding::Utf16Be { bom: true },
+        [b'<', 0, b'?', 0, ..] => Encoding::Utf16Le { bom: false },
+        [0, b'<', 0, b'?', ..] => Encoding::Utf16Be { bom: false },
+        _ => Encoding::Utf8 { bom: false },
+    };
+    let skip = bom(encoding).len();
+    let text = match encoding {
+        Encoding::Utf8 { .. } => {
+            bytes.drain(..skip);
+            utf8(bytes, skip)?
+        }
+        Encoding::Utf16Le { .. } | Encoding::Utf16Be { .. } => {
+            let body = &bytes[skip..];
+            if body.len() % 2 == 1 {
+                return Err(CilError::Encoding {
+                    offset: bytes.len(),
+                    detail: "UTF-16 text with an odd number of bytes".into(),
+                });
+            }
+            let le = matches!(encoding, Encoding::Utf16Le { .. });
+            let units = body.chunks_exact(2).map(|c| {
                 if le {
-                    u16::from_le_bytes([x, y])
+                    u16::from_le_bytes([c[0], c[1]])
                 } else {
-                    u16::from_be_bytes([x, y])
+                    u16::from_be_bytes([c[0], c[1]])
                 }
-            })
-            .collect()
-    };
-    let odd = |b: &[u8]| {
-        (b.len() % 2 == 1).then(|| CilError::Encoding {
-            offset: b.len(),
-            detail: "UTF-16 text with an odd number of bytes".into(),
-        })
-    };
-    let (text, encoding) = match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => (utf8(rest, 3)?, Encoding::Utf8 { bom: true }),
-        [0xFF, 0xFE, rest @ ..] => {
-            if let Some(e) = odd(rest) {
-                return Err(e);
-            }
-            (
-                utf16(pairs(rest, true).into_iter())?,
-                Encoding::Utf16Le { bom: true },
-            )
+            });
+            char::decode_utf16(units)
+                .enumerate()
+                .map(|(i, c)| {
+                    c.map_err(|_| CilError::Encoding {
+                        offset: skip + i * 2,
+                        detail: "unpaired UTF-16 surrogate".into(),
+                    })
+                })
+                .collect::<Result<String, _>>()?
         }
-        [0xFE, 0xFF, rest @ ..] => {
-            if let Some(e) = odd(rest) {
-                return Err(e);
-            }
-            (
-                utf16(pairs(rest, false).into_iter())?,
-                Encoding::Utf16Be { bom: true },
-            )
-        }
-        [b'<', 0, b'?', 0, ..] => {
-            if let Some(e) = odd(bytes) {
-                return Err(e);
-            }
-            (
-                utf16(pairs(bytes, true).into_iter())?,
-                Encoding::Utf16Le { bom: false },
-            )
-        }
-        [0, b'<', 0, b'?', ..] => {
-            if let Some(e) = odd(bytes) {
-                return Err(e);
-            }
-            (
-                utf16(pairs(bytes, false).into_iter())?,
-                Encoding::Utf16Be { bom: false },
-            )
-        }
-        _ => (utf8(bytes, 0)?, Encoding::Utf8 { bom: false }),
     };
     // quick-xml skips a byte-order mark at the start of its input and counts positions
     // after it, so a second mark would shift every span: refuse it.
@@ -197,40 +169,20 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(String, Encoding), CilError> {
     Ok((text, encoding))
 }
 
-fn utf8(bytes: &[u8], offset: usize) -> Result<String, CilError> {
-    String::from_utf8(bytes.to_vec()).map_err(|e| CilError::Encoding {
+/// UTF-8 text without copying the bytes (a 100,000-computer file is over 100 MB).
+fn utf8(bytes: Vec<u8>, offset: usize) -> Result<String, CilError> {
+    String::from_utf8(bytes).map_err(|e| CilError::Encoding {
         offset: offset + e.utf8_error().valid_up_to(),
         detail: "invalid UTF-8 (volact reads UTF-8 and UTF-16 files)".into(),
     })
 }
 
-/// Encodes text back into the document's encoding.
+/// Encodes text in an encoding, with its byte-order mark when it had one.
 pub(crate) fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
-    match encoding {
-        Encoding::Utf8 { bom } => {
-            let mut out = Vec::with_capacity(text.len() + 3);
-            if bom {
-                out.extend_from_slice(&[0xEF, 0xBB, 0xBF]);
-            }
-            out.extend_from_slice(text.as_bytes());
-            out
-        }
-        Encoding::Utf16Le { bom } | Encoding::Utf16Be { bom } => {
-            let le = matches!(encoding, Encoding::Utf16Le { .. });
-            let mut out = Vec::with_capacity(text.len() * 2 + 2);
-            if bom {
-                out.extend_from_slice(if le { &[0xFF, 0xFE] } else { &[0xFE, 0xFF] });
-            }
-            for unit in text.encode_utf16() {
-                out.extend_from_slice(&if le {
-                    unit.to_le_bytes()
-                } else {
-                    unit.to_be_bytes()
-                });
-            }
-            out
-        }
-    }
+    let mut out = Vec::with_capacity(text.len() * 2 + 3);
+    out.extend_from_slice(bom(encoding));
+    encode_units(text, encoding, &mut out);
+    out
 }
 
 /// 1-based line and column of a byte offset, for error messages.
@@ -251,7 +203,7 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 
 impl XmlDoc {
     /// Parses a document, keeping every byte.
-    pub(crate) fn parse(bytes: &[u8], limits: Limits) -> Result<Self, CilError> {
+    pub(crate) fn parse(bytes: Vec<u8>, limits: Limits) -> Result<Self, CilError> {
         if bytes.len() > limits.max_bytes || bytes.len() > u32::MAX as usize / 2 {
             return Err(CilError::TooLarge {
                 size: bytes.len(),
@@ -259,16 +211,21 @@ impl XmlDoc {
             });
         }
         let (src, encoding) = decode(bytes)?;
+        // About two nodes per tag (the tag and the text after it): reserving once avoids the
+        // doubling growth that would otherwise leave up to half of a large arena unused.
+        let tags = src.bytes().filter(|&b| b == b'<').count();
+        let mut nodes = Vec::with_capacity(2 * tags + 2);
+        nodes.push(Node {
+            kind: Kind::Document,
+            head: EMPTY,
+            tail: EMPTY,
+            first_child: NIL,
+            next: NIL,
+        });
         let mut doc = XmlDoc {
             src: String::new(),
             pool: Vec::new(),
-            nodes: vec![Node {
-                kind: Kind::Document,
-                head: EMPTY,
-                tail: EMPTY,
-                first_child: NIL,
-                next: NIL,
-            }],
+            nodes,
             encoding,
         };
         doc.build(&src, limits)?;
@@ -614,8 +571,12 @@ impl XmlDoc {
         true
     }
 
-    /// Writes the document as text.
-    pub(crate) fn write(&self, out: &mut String) {
+    /// Visits the document's text in order, piece by piece (every piece ends on a character
+    /// boundary), so it can be written out without first being joined in memory.
+    pub(crate) fn for_each_piece<E>(
+        &self,
+        mut f: impl FnMut(&str) -> Result<(), E>,
+    ) -> Result<(), E> {
         // Iterative depth-first walk: element nesting is bounded by the limits, but a
         // stack of our own never depends on the thread's stack size.
         let mut stack: Vec<(Id, bool)> = Vec::new();
@@ -628,10 +589,10 @@ impl XmlDoc {
         while let Some((id, closing)) = stack.pop() {
             let node = &self.nodes[id as usize];
             if closing {
-                out.push_str(self.text(node.tail));
+                f(self.text(node.tail))?;
                 continue;
             }
-            out.push_str(self.text(node.head));
+            f(self.text(node.head))?;
             if node.kind == Kind::Element {
                 stack.push((id, true));
                 let start = stack.len();
@@ -643,13 +604,61 @@ impl XmlDoc {
                 stack[start..].reverse();
             }
         }
+        Ok(())
+    }
+
+    /// Writes the document as text.
+    #[cfg(test)]
+    pub(crate) fn write(&self, out: &mut String) {
+        let _ = self.for_each_piece(|p| {
+            out.push_str(p);
+            Ok::<(), ()>(())
+        });
+    }
+
+    /// Writes the document, encoded as it came, to a byte sink.
+    pub(crate) fn write_to<W: std::io::Write + ?Sized>(&self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(bom(self.encoding))?;
+        let mut buf = Vec::new();
+        self.for_each_piece(|piece| match self.encoding {
+            Encoding::Utf8 { .. } => w.write_all(piece.as_bytes()),
+            _ => {
+                buf.clear();
+                encode_units(piece, self.encoding, &mut buf);
+                w.write_all(&buf)
+            }
+        })
     }
 
     /// The whole document, encoded as it came.
     pub(crate) fn to_bytes(&self) -> Vec<u8> {
-        let mut text = String::with_capacity(self.src.len() + 1024);
-        self.write(&mut text);
-        encode(&text, self.encoding)
+        let mut out = Vec::with_capacity(self.src.len() + 1024);
+        // Writing into a Vec cannot fail.
+        let _ = self.write_to(&mut out);
+        out
+    }
+}
+
+/// The byte-order mark a document starts with, if it had one.
+fn bom(encoding: Encoding) -> &'static [u8] {
+    match encoding {
+        Encoding::Utf8 { bom: true } => &[0xEF, 0xBB, 0xBF],
+        Encoding::Utf16Le { bom: true } => &[0xFF, 0xFE],
+        Encoding::Utf16Be { bom: true } => &[0xFE, 0xFF],
+        _ => &[],
+    }
+}
+
+/// Appends text in the encoding, without a byte-order mark.
+fn encode_units(text: &str, encoding: Encoding, out: &mut Vec<u8>) {
+    match encoding {
+        Encoding::Utf8 { .. } => out.extend_from_slice(text.as_bytes()),
+        Encoding::Utf16Le { .. } => text
+            .encode_utf16()
+            .for_each(|u| out.extend_from_slice(&u.to_le_bytes())),
+        Encoding::Utf16Be { .. } => text
+            .encode_utf16()
+            .for_each(|u| out.extend_from_slice(&u.to_be_bytes())),
     }
 }
 
@@ -706,7 +715,7 @@ mod tests {
     use super::*;
 
     fn round_trip(text: &str) -> String {
-        let doc = XmlDoc::parse(text.as_bytes(), Limits::default()).unwrap();
+        let doc = XmlDoc::parse(text.as_bytes().to_vec(), Limits::default()).unwrap();
         let mut out = String::new();
         doc.write(&mut out);
         out
@@ -721,7 +730,9 @@ mod tests {
     #[test]
     fn text_content_and_attributes_are_unescaped() {
         let doc = XmlDoc::parse(
-            "<a k=\"x&amp;y\"><b>1 &lt; 2 &#233;<![CDATA[&z]]></b></a>".as_bytes(),
+            "<a k=\"x&amp;y\"><b>1 &lt; 2 &#233;<![CDATA[&z]]></b></a>"
+                .as_bytes()
+                .to_vec(),
             Limits::default(),
         )
         .unwrap();
@@ -734,7 +745,7 @@ mod tests {
     #[test]
     fn dtd_entities_are_never_expanded() {
         let text = "<!DOCTYPE a [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><a><b>&e;</b></a>";
-        let doc = XmlDoc::parse(text.as_bytes(), Limits::default()).unwrap();
+        let doc = XmlDoc::parse(text.as_bytes().to_vec(), Limits::default()).unwrap();
         let b = doc.child_elements(doc.root(), "b").next().unwrap();
         assert!(doc.text_content(b).is_err());
         assert_eq!(round_trip(text), text);
@@ -744,19 +755,19 @@ mod tests {
     fn limits_and_malformed_input_give_typed_errors() {
         let deep = "<a>".repeat(300) + &"</a>".repeat(300);
         assert!(matches!(
-            XmlDoc::parse(deep.as_bytes(), Limits::default()),
+            XmlDoc::parse(deep.into_bytes(), Limits::default()),
             Err(CilError::TooDeep { limit: 256, .. })
         ));
         assert!(matches!(
-            XmlDoc::parse(b"<a><b></a>", Limits::default()),
+            XmlDoc::parse(b"<a><b></a>".to_vec(), Limits::default()),
             Err(CilError::Xml { .. })
         ));
         assert!(matches!(
-            XmlDoc::parse(b"<a><b>", Limits::default()),
+            XmlDoc::parse(b"<a><b>".to_vec(), Limits::default()),
             Err(CilError::Xml { .. })
         ));
         assert!(matches!(
-            XmlDoc::parse(b"<a/><b/>", Limits::default()),
+            XmlDoc::parse(b"<a/><b/>".to_vec(), Limits::default()),
             Err(CilError::Xml { .. })
         ));
         let small = Limits {
@@ -764,7 +775,7 @@ mod tests {
             ..Limits::default()
         };
         assert!(matches!(
-            XmlDoc::parse(b"<a></a>", small),
+            XmlDoc::parse(b"<a></a>".to_vec(), small),
             Err(CilError::TooLarge { .. })
         ));
     }
@@ -779,13 +790,13 @@ mod tests {
             Encoding::Utf16Le { bom: false },
         ] {
             let bytes = encode(text, encoding);
-            let doc = XmlDoc::parse(&bytes, Limits::default()).unwrap();
+            let doc = XmlDoc::parse(bytes.clone(), Limits::default()).unwrap();
             assert_eq!(doc.encoding, encoding);
             assert_eq!(doc.to_bytes(), bytes);
         }
         assert!(matches!(
             XmlDoc::parse(
-                &[b'<', b'a', b'>', 0xFF, b'<', b'/', b'a', b'>'],
+                vec![b'<', b'a', b'>', 0xFF, b'<', b'/', b'a', b'>'],
                 Limits::default()
             ),
             Err(CilError::Encoding { offset: 3, .. })
@@ -798,7 +809,7 @@ mod tests {
         let mut bytes = vec![0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF];
         bytes.extend_from_slice(b"<a/>");
         assert!(matches!(
-            XmlDoc::parse(&bytes, Limits::default()),
+            XmlDoc::parse(bytes.clone(), Limits::default()),
             Err(CilError::Encoding { offset: 0, .. })
         ));
     }
@@ -806,7 +817,9 @@ mod tests {
     #[test]
     fn edits_touch_only_what_they_change() {
         let mut doc = XmlDoc::parse(
-            "<a>\n  <b q='1' r=\"2\" s = '3'/>\n  <c>old</c>\n</a>".as_bytes(),
+            "<a>\n  <b q='1' r=\"2\" s = '3'/>\n  <c>old</c>\n</a>"
+                .as_bytes()
+                .to_vec(),
             Limits::default(),
         )
         .unwrap();
