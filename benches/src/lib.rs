@@ -6,6 +6,8 @@
 //! check digits appended by `volact::ids::check_digit`. Nothing here makes a key that was not
 //! published: a substituted symbol in a pkey2009 key fails its checksum ~1023 times in 1024.
 
+pub mod cil_gen;
+
 use volact_core::catalog;
 use volact_core::ids;
 use volact_core::key::ALPHABET;

@@ -17,11 +17,13 @@ fn save_bytes(path: &Path, bytes: &[u8]) -> io::Result<()> {
     save_cil_bytes(path, bytes).map_err(|e| io::Error::other(e.to_string()))
 }
 
-fn save_report(path: Option<&Path>, report: &str) -> io::Result<()> {
+/// Writes a report when one was asked for; the JSON is built only then (a merge of 200,000
+/// CIDs makes a large one).
+fn save_report(path: Option<&Path>, report: impl FnOnce() -> String) -> io::Result<()> {
     match path {
         None => Ok(()),
         Some(p) => {
-            let mut text = report.as_bytes().to_vec();
+            let mut text = report().into_bytes();
             text.push(b'\n');
             volact_io::atomic::write(p, &text).map_err(|e| io::Error::other(e.to_string()))
         }
@@ -174,7 +176,7 @@ pub(crate) fn add_cids(
     let csv_text = String::from_utf8_lossy(&csv_bytes);
     let r = cil::add_cids(&mut doc, &csv_text, strict);
     save_cil(output, &doc).map_err(|e| io::Error::other(e.to_string()))?;
-    save_report(report, &cil::json::cid_report_json(&r))?;
+    save_report(report, || cil::json::cid_report_json(&r))?;
     let refused = r.rows.len() - r.count("applied") - r.count("already_present");
     let warned = r.rows.iter().filter(|x| x.unconfirmed_check_failed).count();
     writeln!(
@@ -211,7 +213,7 @@ pub(crate) fn merge(
     let back = load(returned)?;
     let r = cil::merge(&mut doc, &back, MergeOptions { force });
     save_cil(output, &doc).map_err(|e| io::Error::other(e.to_string()))?;
-    save_report(report, &cil::json::merge_report_json(&r))?;
+    save_report(report, || cil::json::merge_report_json(&r))?;
     let refused = r
         .decisions
         .iter()
