@@ -267,9 +267,20 @@ fn apply(full: &mut CilDocument, ci: usize, pi: usize, cid: &str, force: bool) -
 /// is applied). Idempotent: merging the same file again changes nothing and reports
 /// `already_present`.
 pub fn merge(full: &mut CilDocument, returned: &CilDocument, options: MergeOptions) -> MergeReport {
+    merge_computers(full, returned.computers(), options)
+}
+
+/// [`merge`] from the computers of a returned file, for callers that read the returned file
+/// first and keep only its computers ([`CilDocument::into_computers`]): a large file's
+/// text and arena need not stay in memory while the full file is loaded.
+pub fn merge_computers(
+    full: &mut CilDocument,
+    returned: &[Computer],
+    options: MergeOptions,
+) -> MergeReport {
     let mut report = MergeReport::default();
     let index = ComputerIndex::new(full.computers());
-    for (rc, computer) in returned.computers().iter().enumerate() {
+    for (rc, computer) in returned.iter().enumerate() {
         let matched = index.find(computer);
         for (rp, product) in computer.products.iter().enumerate() {
             let Some(cid) = product

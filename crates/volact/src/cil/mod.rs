@@ -41,7 +41,7 @@ pub use export::{ExportMode, ExportOptions, export};
 pub use fields::{COMPUTER_ATTRIBUTES, Field, SKU_ATTRIBUTES};
 pub use merge::{
     CidImportReport, CidImportRow, CidOutcome, MergeDecision, MergeOptions, MergeOutcome,
-    MergeReport, add_cids, merge,
+    MergeReport, add_cids, merge, merge_computers,
 };
 pub use validate::{Finding, FindingKind, Severity, Summary, summarize, validate};
 pub use xml::{Encoding, Limits};
@@ -333,6 +333,11 @@ impl CilDocument {
     /// The computers, in document order.
     pub fn computers(&self) -> &[Computer] {
         &self.computers
+    }
+
+    /// The computers, dropping the document's text and arena (for [`merge_computers`]).
+    pub fn into_computers(self) -> Vec<Computer> {
+        self.computers
     }
 
     /// Whether a child of a VAMT element is itself in the VAMT vocabulary: unprefixed, and
