@@ -50,10 +50,22 @@ const EMPTY: Piece = Piece::Src { start: 0, len: 0 };
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Node {
     pub(crate) kind: Kind,
+    /// For elements: whether the start tag mentions `xmlns` (only then can it declare a
+    /// default namespace). Cached because every model lookup asks.
+    xmlns: bool,
+    /// For elements: the length of the name in the start tag, or `u16::MAX` when longer
+    /// (then it is found by scanning). Cached: names are compared on every lookup.
+    name_len: u16,
     pub(crate) head: Piece,
     pub(crate) tail: Piece,
     pub(crate) first_child: Id,
     pub(crate) next: Id,
+}
+
+/// The cached name length and `xmlns` flag of a start tag.
+fn tag_facts(tag: &str) -> (u16, bool) {
+    let len = element_name(tag).len();
+    (u16::try_from(len).unwrap_or(u16::MAX), tag.contains("xmlns"))
 }
 
 /// The byte encoding of a file, kept so a document is saved as it came.
@@ -217,6 +229,8 @@ impl XmlDoc {
         let mut nodes = Vec::with_capacity(2 * tags + 2);
         nodes.push(Node {
             kind: Kind::Document,
+            xmlns: false,
+            name_len: 0,
             head: EMPTY,
             tail: EMPTY,
             first_child: NIL,
@@ -276,8 +290,17 @@ impl XmlDoc {
                 Event::GeneralRef(_) => Kind::Ref,
             };
             let id = self.nodes.len() as Id;
+            let (name_len, xmlns) = match &event {
+                Event::Start(e) | Event::Empty(e) => (
+                    u16::try_from(e.name().as_ref().len()).unwrap_or(u16::MAX),
+                    e.attributes_raw().contains("xmlns"),
+                ),
+                _ => (0, false),
+            };
             self.nodes.push(Node {
                 kind,
+                xmlns,
+                name_len,
                 head: piece,
                 tail: EMPTY,
                 first_child: NIL,
@@ -371,7 +394,12 @@ impl XmlDoc {
 
     /// The qualified name of an element (`x:Foo`).
     pub(crate) fn name(&self, id: Id) -> &str {
-        element_name(self.text(self.nodes[id as usize].head))
+        let node = &self.nodes[id as usize];
+        let tag = self.text(node.head);
+        match node.name_len {
+            u16::MAX => element_name(tag),
+            n => tag.get(1..1 + usize::from(n)).unwrap_or_else(|| element_name(tag)),
+        }
     }
 
     /// The root element.
@@ -411,7 +439,7 @@ impl XmlDoc {
     /// The element's own default-namespace declaration (`xmlns="…"`), if it has one.
     pub(crate) fn own_default_namespace(&self, id: Id) -> Option<String> {
         // Most elements declare nothing: skip the attribute parse unless the tag could.
-        if !self.text(self.nodes[id as usize].head).contains("xmlns") {
+        if !self.nodes[id as usize].xmlns {
             return None;
         }
         self.attribute(id, "xmlns").ok().flatten()
@@ -445,8 +473,19 @@ impl XmlDoc {
         Piece::Own((self.pool.len() - 1) as u32)
     }
 
+    /// Replaces a node's start tag, keeping the cached tag facts in step.
+    fn set_head(&mut self, id: Id, head: String) {
+        let (name_len, xmlns) = tag_facts(&head);
+        let piece = self.own(head);
+        let node = &mut self.nodes[id as usize];
+        node.head = piece;
+        node.name_len = name_len;
+        node.xmlns = xmlns;
+    }
+
     /// Adds a node holding owned text (not yet linked anywhere).
     pub(crate) fn new_node(&mut self, kind: Kind, head: String, tail: Option<String>) -> Id {
+        let (name_len, xmlns) = tag_facts(&head);
         let head = self.own(head);
         let tail = match tail {
             Some(t) => self.own(t),
@@ -454,6 +493,8 @@ impl XmlDoc {
         };
         self.nodes.push(Node {
             kind,
+            xmlns,
+            name_len,
             head,
             tail,
             first_child: NIL,
@@ -505,7 +546,7 @@ impl XmlDoc {
             tag.trim_end_matches('>').trim_end_matches('/').trim_end()
         );
         let close = format!("</{}>", element_name(tag));
-        self.nodes[id as usize].head = self.own(open);
+        self.set_head(id, open);
         self.nodes[id as usize].tail = self.own(close);
     }
 
@@ -516,7 +557,7 @@ impl XmlDoc {
         let tag = self.text(node.head);
         let name = element_name(tag);
         let head = format!("<{new_name}{}", &tag[1 + name.len()..]);
-        self.nodes[id as usize].head = self.own(head);
+        self.set_head(id, head);
         if node.tail != EMPTY {
             self.nodes[id as usize].tail = self.own(format!("</{new_name}>"));
         }
@@ -567,7 +608,7 @@ impl XmlDoc {
         }
         out.push_str(&content[at..]);
         out.push_str(&tag[1 + content.len()..]);
-        self.nodes[id as usize].head = self.own(out);
+        self.set_head(id, out);
         true
     }
 
