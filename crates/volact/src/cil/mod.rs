@@ -535,15 +535,18 @@ impl CilDocument {
                 let sku = match self.vamt_children(p, "Sku").first() {
                     None => None,
                     Some(&s) => {
+                        // The tag's attributes are parsed once for all three.
+                        let attrs = x.attributes(s).map_err(|d| err(Some(pi), "Sku", d))?;
                         let a = |n: &str| {
-                            x.attribute(s, n)
-                                .map(|v| v.and_then(nonempty))
-                                .map_err(|d| err(Some(pi), "Sku", d))
+                            attrs
+                                .iter()
+                                .find(|(k, _)| k == n)
+                                .and_then(|(_, v)| nonempty(v.clone()))
                         };
                         Some(Sku {
-                            id: a("Id")?,
-                            name: a("Name")?,
-                            application_id: a("ApplicationId")?,
+                            id: a("Id"),
+                            name: a("Name"),
+                            application_id: a("ApplicationId"),
                         })
                     }
                 };
