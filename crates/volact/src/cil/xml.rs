@@ -65,7 +65,10 @@ pub(crate) struct Node {
 /// The cached name length and `xmlns` flag of a start tag.
 fn tag_facts(tag: &str) -> (u16, bool) {
     let len = element_name(tag).len();
-    (u16::try_from(len).unwrap_or(u16::MAX), tag.contains("xmlns"))
+    (
+        u16::try_from(len).unwrap_or(u16::MAX),
+        tag.contains("xmlns"),
+    )
 }
 
 /// The byte encoding of a file, kept so a document is saved as it came.
@@ -398,7 +401,9 @@ impl XmlDoc {
         let tag = self.text(node.head);
         match node.name_len {
             u16::MAX => element_name(tag),
-            n => tag.get(1..1 + usize::from(n)).unwrap_or_else(|| element_name(tag)),
+            n => tag
+                .get(1..1 + usize::from(n))
+                .unwrap_or_else(|| element_name(tag)),
         }
     }
 
