@@ -109,6 +109,10 @@ pub fn cil(data: &[u8]) {
         );
         cil::CilDocument::parse(&out).expect("an export loads");
     }
+    // The same bytes as a CID import CSV: whatever it holds, the document stays loadable.
+    let mut imported = doc.clone();
+    cil::add_cids(&mut imported, &String::from_utf8_lossy(data), false);
+    cil::CilDocument::parse(&imported.to_bytes()).expect("a document after a CID import loads");
     let mut full = doc.clone();
     cil::merge(&mut full, &doc, cil::MergeOptions::default());
     let once = full.to_bytes();

@@ -513,6 +513,16 @@ proptest! {
     }
 
     #[test]
+    fn csv_import_never_panics_and_keeps_the_document_loadable(csv in "\\PC{0,300}|([0-9 ,\"#-]{0,80}\n){0,6}") {
+        let mut doc = parse(&lab(""));
+        let before = doc.computers().len();
+        let report = add_cids(&mut doc, &csv, false);
+        prop_assert!(report.rows.len() <= csv.lines().count());
+        let again = CilDocument::parse(&doc.to_bytes()).unwrap();
+        prop_assert_eq!(again.computers().len(), before);
+    }
+
+    #[test]
     fn exports_never_contain_what_the_allow_list_excludes((src, secrets) in doc_strategy(), proxy in any::<bool>()) {
         let doc = parse(&src);
         let mode = if proxy { ExportMode::ProxyOnly } else { ExportMode::Standard };
