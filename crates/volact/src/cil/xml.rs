@@ -600,12 +600,13 @@ impl XmlDoc {
         let mut at = 0;
         for (from, to) in cuts {
             out.push_str(&content[at..from]);
-            // Keep the name and the next attribute apart when the cut one was what
-            // separated them (`<a x="1"y="2">`, which quick-xml accepts).
+            // Keep the name and whatever follows apart when the cut attribute was what
+            // separated them (`<a x="1"y="2">`, `<a x="1"/b="2">`, which quick-xml accepts):
+            // otherwise the element's name would change (both found by fuzzing).
             if content[to..]
                 .chars()
                 .next()
-                .is_some_and(|c| !c.is_whitespace() && c != '/')
+                .is_some_and(|c| !c.is_whitespace())
             {
                 out.push(' ');
             }
@@ -726,11 +727,18 @@ impl Iterator for Children<'_> {
 }
 
 /// The element name in a start or empty tag.
+///
+/// Exactly quick-xml's rule, so volact and the parser agree on every name: the tag's content
+/// (without `<`, `</`, `>` and the `/` of an empty-element tag) up to the first XML
+/// whitespace. `<a/b x="1">` is an element named `a/b`, not `a` (found by fuzzing).
 pub(crate) fn element_name(tag: &str) -> &str {
-    let inner = tag.trim_start_matches('<').trim_start_matches('/');
-    let end = inner
-        .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
-        .unwrap_or(inner.len());
+    let inner = tag
+        .strip_prefix("</")
+        .or_else(|| tag.strip_prefix('<'))
+        .unwrap_or(tag);
+    let inner = inner.strip_suffix('>').unwrap_or(inner);
+    let inner = inner.strip_suffix('/').unwrap_or(inner);
+    let end = inner.find([' ', '\t', '\r', '\n']).unwrap_or(inner.len());
     &inner[..end]
 }
 
