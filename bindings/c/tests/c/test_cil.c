@@ -25,31 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int passed;
-static int failed;
-
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (cond) {                                                                    \
-            passed++;                                                                  \
-        } else {                                                                       \
-            failed++;                                                                  \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);            \
-        }                                                                              \
-    } while (0)
-
-#define CHECK_EQ(actual, expected)                                                     \
-    do {                                                                               \
-        unsigned long long a_ = (unsigned long long)(actual);                          \
-        unsigned long long e_ = (unsigned long long)(expected);                        \
-        if (a_ == e_) {                                                                \
-            passed++;                                                                  \
-        } else {                                                                       \
-            failed++;                                                                  \
-            fprintf(stderr, "FAIL %s:%d: %s == %s: got %llu, expected %llu\n",          \
-                    __FILE__, __LINE__, #actual, #expected, a_, e_);                   \
-        }                                                                              \
-    } while (0)
+#include "check.h"
 
 /* A call's result, printing the last error message on a mismatch. */
 #define CHECK_RESULT(call, expected)                                                   \
@@ -63,34 +39,6 @@ static int failed;
                     __LINE__, #call, (unsigned)r_, (unsigned)(expected), last_error()); \
         }                                                                              \
     } while (0)
-
-#define CHECK_HAS(haystack, needle)                                                    \
-    do {                                                                               \
-        const char *h_ = (haystack);                                                   \
-        const char *n_ = (needle);                                                     \
-        if (h_ != NULL && strstr(h_, n_) != NULL) {                                    \
-            passed++;                                                                  \
-        } else {                                                                       \
-            failed++;                                                                  \
-            fprintf(stderr, "FAIL %s:%d: \"%.2000s\" does not contain \"%s\"\n",        \
-                    __FILE__, __LINE__, h_ ? h_ : "(null)", n_);                       \
-        }                                                                              \
-    } while (0)
-
-#define CHECK_LACKS(haystack, needle)                                                  \
-    do {                                                                               \
-        const char *h_ = (haystack);                                                   \
-        const char *n_ = (needle);                                                     \
-        if (h_ != NULL && strstr(h_, n_) == NULL) {                                    \
-            passed++;                                                                  \
-        } else {                                                                       \
-            failed++;                                                                  \
-            fprintf(stderr, "FAIL %s:%d: \"%.2000s\" contains \"%s\"\n", __FILE__,      \
-                    __LINE__, h_ ? h_ : "(null)", n_);                                 \
-        }                                                                              \
-    } while (0)
-
-#define TXT(s) (const uint8_t *)(s), strlen(s)
 
 /* A sentinel handle value: calls that fail must leave *out alone. */
 #define UNTOUCHED ((volact_cil_document *)(uintptr_t)0x5a5a)
@@ -973,6 +921,5 @@ int main(int argc, char **argv) {
     test_validate();
     test_errors();
     test_null_and_invalid_arguments();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return check_summary();
 }

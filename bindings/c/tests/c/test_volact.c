@@ -21,63 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int passed;
-static int failed;
-
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (cond) {                                                                    \
-            passed++;                                                                  \
-        } else {                                                                       \
-            failed++;                                                                  \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);            \
-        }                                                                              \
-    } while (0)
-
-/* Integer equality, printing both values on failure. */
-#define CHECK_EQ(actual, expected)                                                     \
-    do {                                                                               \
-        unsigned long long a_ = (unsigned long long)(actual);                          \
-        unsigned long long e_ = (unsigned long long)(expected);                        \
-        if (a_ == e_) {                                                                \
-            passed++;                                                                  \
-        } else {                                                                       \
-            failed++;                                                                  \
-            fprintf(stderr, "FAIL %s:%d: %s == %s: got %llu (0x%llx), expected %llu (0x%llx)\n", \
-                    __FILE__, __LINE__, #actual, #expected, a_, a_, e_, e_);           \
-        }                                                                              \
-    } while (0)
-
-/* String equality, printing both strings on failure. */
-#define CHECK_STR(actual, expected)                                                    \
-    do {                                                                               \
-        const char *a_ = (actual);                                                     \
-        const char *e_ = (expected);                                                   \
-        if (a_ != NULL && strcmp(a_, e_) == 0) {                                       \
-            passed++;                                                                  \
-        } else {                                                                       \
-            failed++;                                                                  \
-            fprintf(stderr, "FAIL %s:%d: %s: got \"%s\", expected \"%s\"\n", __FILE__,  \
-                    __LINE__, #actual, a_ ? a_ : "(null)", e_);                        \
-        }                                                                              \
-    } while (0)
-
-/* `haystack` contains `needle`. */
-#define CHECK_HAS(haystack, needle)                                                    \
-    do {                                                                               \
-        const char *h_ = (haystack);                                                   \
-        const char *n_ = (needle);                                                     \
-        if (h_ != NULL && strstr(h_, n_) != NULL) {                                    \
-            passed++;                                                                  \
-        } else {                                                                       \
-            failed++;                                                                  \
-            fprintf(stderr, "FAIL %s:%d: \"%s\" does not contain \"%s\"\n", __FILE__,   \
-                    __LINE__, h_ ? h_ : "(null)", n_);                                 \
-        }                                                                              \
-    } while (0)
-
-/* A string literal or char array as the (ptr, len) pair the API takes. */
-#define TXT(s) (const uint8_t *)(s), strlen(s)
+#include "check.h"
 
 #define NPPR9 "NPPR9-FWDCX-D2C8J-H872K-2YT43" /* Windows 10/11 Enterprise GVLK */
 #define W269N "W269N-WFGWX-YVC9B-4J6C9-T83GX" /* Windows 10/11 Pro GVLK */
@@ -1105,6 +1049,5 @@ int main(void) {
     test_digital_product_id();
     test_result_messages();
     test_threads();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return check_summary();
 }
