@@ -41,6 +41,11 @@ install_system_packages() {
   command -v mcs >/dev/null || need+=(mono-mcs)
   command -v mono >/dev/null || need+=(mono-runtime)
   command -v nunit-console >/dev/null || need+=(nunit-console libnunit-cil-dev)
+  # DNS tests run a real bind9 on loopback (crates/volact-net/tests, tests/dns/named.sh) and
+  # the discovery benchmark compares against dig.
+  command -v named >/dev/null || need+=(bind9)
+  command -v tsig-keygen >/dev/null || need+=(bind9-utils)
+  command -v dig >/dev/null || need+=(dnsutils)
   if [ ${#need[@]} -eq 0 ]; then
     echo "all system packages present"
     return 0
