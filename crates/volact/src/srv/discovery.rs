@@ -368,17 +368,17 @@ pub fn discover(config: &ClientConfig, dns: &mut dyn SrvLookup, rng: &mut dyn Ra
         (&config.global_kms, AttemptSource::GlobalKmsName),
     ];
     for (level, source) in named {
-        if let Some(hp) = level {
-            if let Some(host) = hp.host() {
-                out.attempts.push(Attempt {
-                    host: host.to_string(),
-                    port: hp.port_or_default(),
-                    priority: None,
-                    weight: None,
-                    source,
-                });
-                return out;
-            }
+        if let Some(hp) = level
+            && let Some(host) = hp.host()
+        {
+            out.attempts.push(Attempt {
+                host: host.to_string(),
+                port: hp.port_or_default(),
+                priority: None,
+                weight: None,
+                source,
+            });
+            return out;
         }
     }
     let cached = match (&config.cached_host, config.host_caching) {

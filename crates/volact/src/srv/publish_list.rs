@@ -123,10 +123,10 @@ fn number(text: &str, line: usize, field: PublishField) -> Result<u16, PublishLi
         return Ok(0);
     }
     // Only ASCII digits: `str::parse` would also take a leading `+`.
-    if t.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(v) = t.parse::<u16>() {
-            return Ok(v);
-        }
+    if t.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(v) = t.parse::<u16>()
+    {
+        return Ok(v);
     }
     Err(PublishListError::Number {
         line,
