@@ -130,16 +130,8 @@ pub fn first_counts(
 mod tests {
     use super::*;
     use crate::srv::random::SeededRandom;
+    use crate::srv::record::rec;
     use proptest::prelude::*;
-
-    fn rec(priority: u16, weight: u16, target: &str) -> SrvRecord {
-        SrvRecord {
-            priority,
-            weight,
-            port: 1688,
-            target: target.into(),
-        }
-    }
 
     /// The records east.contoso.com ends up with in the seed's global scenario (Table 5).
     fn east() -> Vec<SrvRecord> {

@@ -97,6 +97,17 @@ pub(crate) fn same_name(a: &str, b: &str) -> bool {
         .eq_ignore_ascii_case(b.trim_end_matches('.'))
 }
 
+/// A KMS record on port 1688, for tests.
+#[cfg(test)]
+pub(crate) fn rec(priority: u16, weight: u16, target: &str) -> SrvRecord {
+    SrvRecord {
+        priority,
+        weight,
+        port: KMS_PORT,
+        target: target.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
 use super::*;
 use crate::srv::random::SeededRandom;
-use crate::srv::record::SrvRecord;
+use crate::srv::record::{SrvRecord, rec};
 use std::collections::HashMap;
 
 /// A DNS table: owner name → answer; anything else is NXDOMAIN. Records every name asked.
@@ -24,15 +24,6 @@ impl SrvLookup for Table {
             .get(owner)
             .cloned()
             .unwrap_or(SrvAnswer::NxDomain)
-    }
-}
-
-fn rec(priority: u16, weight: u16, target: &str) -> SrvRecord {
-    SrvRecord {
-        priority,
-        weight,
-        port: 1688,
-        target: target.into(),
     }
 }
 
