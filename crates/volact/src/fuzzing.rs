@@ -1,7 +1,7 @@
 //! Checks run on arbitrary bytes by the fuzz targets (`fuzz/`) and by the corpus replay in
 //! `tests/fuzz_corpus.rs`. Each panics only when an invariant breaks.
 
-use crate::{epid, ids, key};
+use crate::{epid, ids, key, srv};
 
 fn text(data: &[u8]) -> std::borrow::Cow<'_, str> {
     String::from_utf8_lossy(data)
@@ -118,4 +118,55 @@ pub fn cil(data: &[u8]) {
     let once = full.to_bytes();
     cil::merge(&mut full, &doc, cil::MergeOptions::default());
     assert_eq!(full.to_bytes(), once, "merge is idempotent");
+}
+
+/// `DnsDomainPublishList` parsing: the canonical print parses back to the same list.
+pub fn publish_list(data: &[u8]) {
+    if let Ok(list) = srv::publish_list::PublishList::parse(&text(data)) {
+        let again = srv::publish_list::PublishList::parse(&list.to_string());
+        assert_eq!(again.as_ref(), Ok(&list));
+        assert_eq!(list.lines().len(), list.entries().len());
+    }
+}
+
+/// Topology planning never panics, and a plan is consistent: every host's publish list
+/// parses and is the transposition of the domains' RRsets; every rendering mentions every
+/// record.
+pub fn topology(data: &[u8]) {
+    let Ok(t) = srv::plan::Topology::parse(&text(data)) else {
+        return;
+    };
+    let p = srv::plan::plan(&t);
+    let mut from_hosts = Vec::new();
+    for (host, hp) in &p.hosts {
+        let list = hp.publish_list();
+        assert!(list.is_ok(), "{host}: {list:?}");
+        let list = list.unwrap_or_default();
+        assert_eq!(list.lines(), hp.dns_domain_publish_list);
+        assert_eq!(hp.disable_dns_publishing, list.entries().is_empty());
+        for e in list.entries() {
+            from_hosts.push((e.domain.clone(), host.clone(), e.priority, e.weight));
+        }
+    }
+    let mut from_domains = Vec::new();
+    for (d, records) in &p.domains {
+        assert!(!records.is_empty(), "{d} has no records");
+        assert!(records.windows(2).all(|w| w[0].priority <= w[1].priority));
+        for r in records {
+            from_domains.push((d.clone(), r.host.clone(), r.priority, r.weight));
+        }
+    }
+    from_hosts.sort();
+    from_domains.sort();
+    assert_eq!(from_hosts, from_domains);
+    let records = from_domains.len();
+    assert_eq!(p.zone_fragment().matches(" IN SRV ").count(), records);
+    assert_eq!(p.nsupdate_script().matches("update add ").count(), records);
+    assert_eq!(
+        p.powershell()
+            .matches("Add-DnsServerResourceRecord")
+            .count(),
+        records
+    );
+    let _ = p.registry_commands();
 }

@@ -102,3 +102,13 @@ fn digital_product_id() {
 fn cil() {
     replay("cil", volact::fuzzing::cil);
 }
+
+#[test]
+fn publish_list() {
+    replay("publish_list", volact::fuzzing::publish_list);
+}
+
+#[test]
+fn topology() {
+    replay("topology", volact::fuzzing::topology);
+}

@@ -56,3 +56,72 @@ pub trait SrvLookup {
 pub fn owner_name(domain: &str) -> String {
     format!("{SERVICE}.{}", domain.trim_end_matches('.'))
 }
+
+/// Checks a DNS name as volact accepts it in a publish list, a topology or a KMS host name,
+/// and returns it without its trailing dot.
+///
+/// Labels are 1–63 characters of ASCII letters, digits, `-` and `_`, and the whole name at
+/// most 253 (RFC 1035 §2.3.4, written form without the root dot). The underscore is allowed
+/// because Microsoft DNS accepts it and Active Directory names such as the seed's `KMS_E1`
+/// use it (RFC 2181 §11: any octet is legal in a DNS label; the host-name rule of RFC 1123 is
+/// stricter only for names that are looked up as host addresses).
+pub(crate) fn check_dns_name(name: &str) -> Result<&str, &'static str> {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name.is_empty() {
+        return Err("a name is empty");
+    }
+    if name.len() > 253 {
+        return Err("a name is longer than 253 characters");
+    }
+    for label in name.split('.') {
+        if label.is_empty() {
+            return Err("a name has an empty label (two dots in a row, or a leading dot)");
+        }
+        if label.len() > 63 {
+            return Err("a label is longer than 63 characters");
+        }
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err("a name may hold only letters, digits, '-', '_' and '.'");
+        }
+    }
+    Ok(name)
+}
+
+/// Whether two DNS names are the same name: ASCII case-insensitive, trailing dot ignored
+/// (RFC 4343).
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
+    a.trim_end_matches('.')
+        .eq_ignore_ascii_case(b.trim_end_matches('.'))
+}
+
+/// A KMS record on port 1688, for tests.
+#[cfg(test)]
+pub(crate) fn rec(priority: u16, weight: u16, target: &str) -> SrvRecord {
+    SrvRecord {
+        priority,
+        weight,
+        port: KMS_PORT,
+        target: target.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked_and_lose_their_trailing_dot() {
+        assert_eq!(check_dns_name("East.Contoso.com."), Ok("East.Contoso.com"));
+        assert_eq!(check_dns_name("KMS_E1"), Ok("KMS_E1"));
+        assert!(check_dns_name("").is_err());
+        assert!(check_dns_name(".").is_err());
+        assert!(check_dns_name("a..b").is_err());
+        assert!(check_dns_name("a b.com").is_err());
+        assert!(check_dns_name(&"a".repeat(64)).is_err());
+        assert!(same_name("KMS.contoso.COM.", "kms.contoso.com"));
+        assert_eq!(owner_name("contoso.com."), "_vlmcs._tcp.contoso.com");
+    }
+}
