@@ -18,4 +18,4 @@ pub mod record;
 pub mod resolv_conf;
 
 pub use random::{Random, SeededRandom};
-pub use record::{SrvAnswer, SrvLookup, SrvRecord};
+pub use record::{SrvAnswer, SrvLookup, SrvRecord, SrvRecordError};

@@ -12,7 +12,20 @@ pub const SERVICE: &str = "_vlmcs._tcp";
 pub const KMS_PORT: u16 = 1688;
 
 /// One SRV record's value.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// It reads and prints the zone-file presentation of the RDATA, `priority weight port target`
+/// (RFC 2782 "The format of the SRV RR"):
+///
+/// ```
+/// use volact::srv::SrvRecord;
+/// let r: SrvRecord = "10 75 1688 kms-e1.east.contoso.com.".parse()?;
+/// assert_eq!((r.priority, r.weight, r.port), (10, 75, 1688));
+/// assert_eq!(r.target, "kms-e1.east.contoso.com");
+/// assert_eq!(r.to_string(), "10 75 1688 kms-e1.east.contoso.com.");
+/// assert!("10 75 1688 .".parse::<SrvRecord>()?.target == ".");
+/// # Ok::<(), volact::srv::record::SrvRecordError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct SrvRecord {
     /// Lower is preferred (RFC 2782).
     pub priority: u16,
@@ -22,6 +35,81 @@ pub struct SrvRecord {
     pub port: u16,
     /// The host name, without the trailing dot; `.` means no service.
     pub target: String,
+}
+
+/// Why a `priority weight port target` text is not an SRV record value.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SrvRecordError {
+    /// Not four fields separated by white space.
+    #[error("an SRV record value has {found} fields; expected 4: priority weight port target")]
+    FieldCount {
+        /// How many fields the text had.
+        found: usize,
+    },
+    /// A number field is not an integer in 0..=65535.
+    #[error("SRV {field} {text:?} is not an integer from 0 to 65535")]
+    Number {
+        /// `priority`, `weight` or `port`.
+        field: &'static str,
+        /// The text found.
+        text: String,
+    },
+    /// The target is not a DNS name.
+    #[error("SRV target {text:?}: {reason}")]
+    Target {
+        /// The text found.
+        text: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+}
+
+impl std::str::FromStr for SrvRecord {
+    type Err = SrvRecordError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let fields: Vec<&str> = text.split_whitespace().collect();
+        let [priority, weight, port, target] = fields[..] else {
+            return Err(SrvRecordError::FieldCount {
+                found: fields.len(),
+            });
+        };
+        let number = |field: &'static str, text: &str| {
+            text.parse::<u16>().map_err(|_| SrvRecordError::Number {
+                field,
+                text: text.to_owned(),
+            })
+        };
+        let target = if target == "." {
+            ".".to_owned()
+        } else {
+            check_dns_name(target)
+                .map_err(|reason| SrvRecordError::Target {
+                    text: target.to_owned(),
+                    reason,
+                })?
+                .to_owned()
+        };
+        Ok(SrvRecord {
+            priority: number("priority", priority)?,
+            weight: number("weight", weight)?,
+            port: number("port", port)?,
+            target,
+        })
+    }
+}
+
+impl std::fmt::Display for SrvRecord {
+    /// The presentation form, target absolute (with its trailing dot).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let dot = if self.target.ends_with('.') { "" } else { "." };
+        write!(
+            f,
+            "{} {} {} {}{dot}",
+            self.priority, self.weight, self.port, self.target
+        )
+    }
 }
 
 /// What one SRV lookup of `_vlmcs._tcp.<domain>` came back with, as discovery needs it.
@@ -123,5 +211,51 @@ mod tests {
         assert!(check_dns_name(&"a".repeat(64)).is_err());
         assert!(same_name("KMS.contoso.COM.", "kms.contoso.com"));
         assert_eq!(owner_name("contoso.com."), "_vlmcs._tcp.contoso.com");
+    }
+
+    #[test]
+    fn record_values_parse_with_typed_errors() {
+        assert_eq!(
+            "0 0 1688 kms1.contoso.com".parse::<SrvRecord>(),
+            Ok(rec(0, 0, "kms1.contoso.com"))
+        );
+        assert_eq!(
+            "1 2 3".parse::<SrvRecord>(),
+            Err(SrvRecordError::FieldCount { found: 3 })
+        );
+        assert_eq!(
+            "1 2 70000 a.b".parse::<SrvRecord>(),
+            Err(SrvRecordError::Number {
+                field: "port",
+                text: "70000".into()
+            })
+        );
+        assert!(matches!(
+            "-1 2 3 a.b".parse::<SrvRecord>(),
+            Err(SrvRecordError::Number {
+                field: "priority",
+                ..
+            })
+        ));
+        assert!(matches!(
+            "1 2 3 a..b".parse::<SrvRecord>(),
+            Err(SrvRecordError::Target { .. })
+        ));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn printed_records_parse_back(
+            priority: u16, weight: u16, port: u16,
+            target in "[a-z0-9_-]{1,20}(\\.[a-z0-9-]{1,20}){0,3}|\\.",
+        ) {
+            let r = SrvRecord { priority, weight, port, target };
+            proptest::prop_assert_eq!(r.to_string().parse::<SrvRecord>(), Ok(r));
+        }
+
+        #[test]
+        fn any_text_parses_or_errs_without_panicking(text in "\\PC{0,60}") {
+            let _ = text.parse::<SrvRecord>();
+        }
     }
 }
