@@ -48,7 +48,12 @@ pub fn probe(addr: SocketAddr, timeout: Duration) -> Result<bool, ProbeError> {
             Ok(true)
         }
         Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => Ok(false),
-        Err(e) if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => {
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+            ) =>
+        {
             Err(ProbeError::Timeout { addr, timeout })
         }
         Err(source) => Err(ProbeError::Unreachable { addr, source }),

@@ -16,9 +16,9 @@ use std::time::{Duration, SystemTime};
 
 use hickory_proto::rr::rdata::tsig::TsigAlgorithm as HickoryAlgorithm;
 use hickory_proto::rr::{Name, TSigner};
+use volact_core::srv::SrvRecord;
 use volact_core::srv::message::update::{Update, records_with_target};
 use volact_core::srv::message::{MessageError, QueryType, Question, Rcode, tsig_error_name};
-use volact_core::srv::SrvRecord;
 use volact_core::srv::record::{KMS_PORT, owner_name};
 
 pub use volact_core::srv::message::update::DEFAULT_TTL;
@@ -39,7 +39,9 @@ pub enum UpdateError {
     #[error(transparent)]
     Message(#[from] MessageError),
     /// The server refused: it does not allow key `key` to update zone `zone`.
-    #[error("{server} refused the update of zone `{zone}` (REFUSED): key `{key}` may not update it")]
+    #[error(
+        "{server} refused the update of zone `{zone}` (REFUSED): key `{key}` may not update it"
+    )]
     Refused {
         /// The server.
         server: SocketAddr,
@@ -63,7 +65,9 @@ pub enum UpdateError {
         hint: &'static str,
     },
     /// NOTAUTH without a TSIG error: the server is not authoritative for the zone.
-    #[error("{server} is not authoritative for zone `{zone}` (NOTAUTH): send the update to the zone's primary")]
+    #[error(
+        "{server} is not authoritative for zone `{zone}` (NOTAUTH): send the update to the zone's primary"
+    )]
     NotAuthoritative {
         /// The server.
         server: SocketAddr,
@@ -91,7 +95,9 @@ pub enum UpdateError {
         rcode: Rcode,
     },
     /// The server's answer is not signed with our key: it cannot be trusted.
-    #[error("the answer from {server} for zone `{zone}` does not carry a valid TSIG signature of key `{key}`: {reason}")]
+    #[error(
+        "the answer from {server} for zone `{zone}` does not carry a valid TSIG signature of key `{key}`: {reason}"
+    )]
     BadResponseSignature {
         /// The server.
         server: SocketAddr,
@@ -217,8 +223,7 @@ impl Publisher {
             TsigAlgorithm::HmacSha384 => HickoryAlgorithm::HmacSha384,
             TsigAlgorithm::HmacSha512 => HickoryAlgorithm::HmacSha512,
         };
-        let name = Name::from_ascii(format!("{key_name}."))
-            .map_err(|e| sign_err(e.to_string()))?;
+        let name = Name::from_ascii(format!("{key_name}.")).map_err(|e| sign_err(e.to_string()))?;
         let signer = TSigner::new(self.key.secret().to_vec(), algorithm, name, FUDGE_SECS)
             .map_err(|e| sign_err(e.to_string()))?;
         let now = SystemTime::now()
@@ -274,7 +279,13 @@ impl Publisher {
                     owner: owner.to_owned(),
                 });
             }
-            rcode => return Err(UpdateError::Rcode { server, zone, rcode }),
+            rcode => {
+                return Err(UpdateError::Rcode {
+                    server,
+                    zone,
+                    rcode,
+                });
+            }
         }
         // A success must be signed by the server with our key (RFC 8945 §5.3).
         let Some(mut verifier) = verifier else {

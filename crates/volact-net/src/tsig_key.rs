@@ -59,7 +59,9 @@ pub enum KeyFileError {
         expected: String,
     },
     /// The algorithm is not one volact can sign with.
-    #[error("key `{key}`: algorithm `{algorithm}` is not supported (use hmac-sha256, hmac-sha384 or hmac-sha512)")]
+    #[error(
+        "key `{key}`: algorithm `{algorithm}` is not supported (use hmac-sha256, hmac-sha384 or hmac-sha512)"
+    )]
     Algorithm {
         /// The key name.
         key: String,
@@ -255,7 +257,12 @@ fn parse_clause<'a>(
     let key = name.text.trim_end_matches('.').to_owned();
     match it.next() {
         Some(t) if t.text == "{" && !t.quoted => {}
-        t => return Err(syntax(t.map_or(name.line, |t| t.line), "`{` after the key name")),
+        t => {
+            return Err(syntax(
+                t.map_or(name.line, |t| t.line),
+                "`{` after the key name",
+            ));
+        }
     }
     let mut algorithm = None;
     let mut secret = None;
@@ -367,7 +374,10 @@ mod tests {
     fn comments_and_layout_are_free() {
         let text = "# made by hand\n// twice\n/* block\n */ key kms. { secret \"AAEC\" ; algorithm HMAC-SHA512 ; } ;";
         let k = TsigKey::parse(text).unwrap();
-        assert_eq!((k.name(), k.algorithm()), ("kms", TsigAlgorithm::HmacSha512));
+        assert_eq!(
+            (k.name(), k.algorithm()),
+            ("kms", TsigAlgorithm::HmacSha512)
+        );
         assert_eq!(k.secret(), &[0, 1, 2]);
     }
 
@@ -380,7 +390,10 @@ mod tests {
         ));
         assert!(matches!(
             TsigKey::parse("key \"k\" { algorithm hmac-sha256; };"),
-            Err(KeyFileError::Missing { statement: "secret", .. })
+            Err(KeyFileError::Missing {
+                statement: "secret",
+                ..
+            })
         ));
         assert!(matches!(
             TsigKey::parse("key \"k\" { algorithm hmac-sha256; secret \"@@\"; };"),
@@ -394,7 +407,10 @@ mod tests {
             TsigKey::parse("key \"k"),
             Err(KeyFileError::Syntax { .. })
         ));
-        assert!(matches!(TsigKey::parse("key"), Err(KeyFileError::Syntax { .. })));
+        assert!(matches!(
+            TsigKey::parse("key"),
+            Err(KeyFileError::Syntax { .. })
+        ));
     }
 
     #[test]

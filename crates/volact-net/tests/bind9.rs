@@ -54,8 +54,14 @@ fn single_site_two_hosts_with_addresses() {
     assert_eq!(
         hosts,
         [
-            ("kms1.contoso.com".to_string(), vec!["192.0.2.11".parse().unwrap()]),
-            ("kms2.contoso.com".to_string(), vec!["192.0.2.12".parse().unwrap()]),
+            (
+                "kms1.contoso.com".to_string(),
+                vec!["192.0.2.11".parse().unwrap()]
+            ),
+            (
+                "kms2.contoso.com".to_string(),
+                vec!["192.0.2.12".parse().unwrap()]
+            ),
         ]
     );
     let mut lookup = resolver(&named);
@@ -63,8 +69,14 @@ fn single_site_two_hosts_with_addresses() {
         lookup.lookup_srv("_vlmcs._tcp.contoso.com"),
         SrvAnswer::Records { records, .. } if records.len() == 2
     ));
-    assert_eq!(lookup.lookup_srv("_vlmcs._tcp.nothere.contoso.com"), SrvAnswer::NxDomain);
-    assert_eq!(lookup.lookup_srv("_vlmcs._tcp.none.test"), SrvAnswer::NoService);
+    assert_eq!(
+        lookup.lookup_srv("_vlmcs._tcp.nothere.contoso.com"),
+        SrvAnswer::NxDomain
+    );
+    assert_eq!(
+        lookup.lookup_srv("_vlmcs._tcp.none.test"),
+        SrvAnswer::NoService
+    );
     assert_eq!(lookup.lookup_srv("contoso.com"), SrvAnswer::NoData);
 }
 
@@ -73,17 +85,31 @@ fn publish_with_tsig_then_query() {
     let named = Named::start();
     let r = resolver(&named);
     assert_eq!(
-        r.resolve_srv("_vlmcs._tcp.east.contoso.com").unwrap().outcome,
+        r.resolve_srv("_vlmcs._tcp.east.contoso.com")
+            .unwrap()
+            .outcome,
         SrvOutcome::NxDomain
     );
     let p = Publisher::new(named.addr, named.key());
-    p.publish("east.contoso.com", "east.contoso.com", &srv(10, 75, "kms-e1.east.contoso.com"))
-        .unwrap();
-    p.publish("east.contoso.com", "east.contoso.com", &srv(10, 25, "kms-e2.east.contoso.com"))
-        .unwrap();
+    p.publish(
+        "east.contoso.com",
+        "east.contoso.com",
+        &srv(10, 75, "kms-e1.east.contoso.com"),
+    )
+    .unwrap();
+    p.publish(
+        "east.contoso.com",
+        "east.contoso.com",
+        &srv(10, 25, "kms-e2.east.contoso.com"),
+    )
+    .unwrap();
     // Publishing again (the 24 h re-registration) adds nothing.
-    p.publish("east.contoso.com", "east.contoso.com", &srv(10, 75, "kms-e1.east.contoso.com"))
-        .unwrap();
+    p.publish(
+        "east.contoso.com",
+        "east.contoso.com",
+        &srv(10, 75, "kms-e1.east.contoso.com"),
+    )
+    .unwrap();
     let found = r.resolve_srv("_vlmcs._tcp.east.contoso.com").unwrap();
     assert_eq!(found.targets.len(), 2);
     let e1 = found
@@ -94,9 +120,16 @@ fn publish_with_tsig_then_query() {
     assert_eq!(e1.record, srv(10, 75, "kms-e1.east.contoso.com"));
     assert_eq!(e1.addresses, vec!["192.0.2.21".parse::<IpAddr>().unwrap()]);
     // A parent zone can hold a child domain's records too: contoso.com for a.contoso.com.
-    p.publish("contoso.com", "branch.contoso.com", &srv(0, 0, "kms1.contoso.com"))
-        .unwrap();
-    assert_eq!(records(&r, "_vlmcs._tcp.branch.contoso.com"), [srv(0, 0, "kms1.contoso.com")]);
+    p.publish(
+        "contoso.com",
+        "branch.contoso.com",
+        &srv(0, 0, "kms1.contoso.com"),
+    )
+    .unwrap();
+    assert_eq!(
+        records(&r, "_vlmcs._tcp.branch.contoso.com"),
+        [srv(0, 0, "kms1.contoso.com")]
+    );
 }
 
 #[test]
@@ -113,11 +146,16 @@ fn withdraw_every_record_of_a_host_or_exactly_one() {
     ] {
         p.publish(zone, zone, &rec).unwrap();
     }
-    let removed = p.withdraw(zone, zone, "KMS-W1.west.contoso.com.", None).unwrap();
+    let removed = p
+        .withdraw(zone, zone, "KMS-W1.west.contoso.com.", None)
+        .unwrap();
     assert_eq!(removed.len(), 2);
     assert_eq!(
         records(&r, "_vlmcs._tcp.west.contoso.com"),
-        [srv(0, 0, "kms-e1.east.contoso.com"), srv(5, 5, "kms-e1.east.contoso.com")]
+        [
+            srv(0, 0, "kms-e1.east.contoso.com"),
+            srv(5, 5, "kms-e1.east.contoso.com")
+        ]
     );
     p.withdraw(zone, zone, "kms-e1.east.contoso.com", Some((5, 5)))
         .unwrap();
@@ -126,7 +164,11 @@ fn withdraw_every_record_of_a_host_or_exactly_one() {
         [srv(0, 0, "kms-e1.east.contoso.com")]
     );
     // Nothing left for that host: nothing sent, nothing removed.
-    assert!(p.withdraw(zone, zone, "kms-w1.west.contoso.com", None).unwrap().is_empty());
+    assert!(
+        p.withdraw(zone, zone, "kms-w1.west.contoso.com", None)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -138,22 +180,34 @@ fn wrong_key_is_refused_with_a_clear_error() {
     let err = Publisher::new(named.addr, wrong_secret)
         .publish("east.contoso.com", "east.contoso.com", &rec)
         .unwrap_err();
-    assert!(matches!(&err, UpdateError::Tsig { tsig, .. } if tsig == "BADSIG"), "{err}");
+    assert!(
+        matches!(&err, UpdateError::Tsig { tsig, .. } if tsig == "BADSIG"),
+        "{err}"
+    );
     let text = err.to_string();
-    assert!(text.contains("volact-test") && text.contains("east.contoso.com"), "{text}");
+    assert!(
+        text.contains("volact-test") && text.contains("east.contoso.com"),
+        "{text}"
+    );
 
     let unknown = TsigKey::new("nobody", good.algorithm(), good.secret().to_vec());
     let err = Publisher::new(named.addr, unknown)
         .publish("east.contoso.com", "east.contoso.com", &rec)
         .unwrap_err();
-    assert!(matches!(&err, UpdateError::Tsig { tsig, .. } if tsig == "BADKEY"), "{err}");
+    assert!(
+        matches!(&err, UpdateError::Tsig { tsig, .. } if tsig == "BADKEY"),
+        "{err}"
+    );
 
     // A zone the server does not serve.
     let err = Publisher::new(named.addr, good.clone())
         .publish("fabrikam.com", "fabrikam.com", &rec)
         .unwrap_err();
     assert!(
-        matches!(err, UpdateError::NotAuthoritative { .. } | UpdateError::Refused { .. }),
+        matches!(
+            err,
+            UpdateError::NotAuthoritative { .. } | UpdateError::Refused { .. }
+        ),
         "{err}"
     );
     // An owner outside the zone never leaves the process.
@@ -166,7 +220,9 @@ fn wrong_key_is_refused_with_a_clear_error() {
 #[test]
 fn large_rrset_falls_back_to_tcp() {
     let named = Named::start();
-    let found = resolver(&named).resolve_srv("_vlmcs._tcp.big.test").unwrap();
+    let found = resolver(&named)
+        .resolve_srv("_vlmcs._tcp.big.test")
+        .unwrap();
     assert!(found.via_tcp);
     assert_eq!(found.targets.len(), 40);
     assert!(found.targets.iter().all(|t| t.addresses.len() == 1));
@@ -175,7 +231,9 @@ fn large_rrset_falls_back_to_tcp() {
 #[test]
 fn cname_on_the_name_is_followed_and_an_alias_target_warned() {
     let named = Named::start();
-    let found = resolver(&named).resolve_srv("_vlmcs._tcp.alias.test").unwrap();
+    let found = resolver(&named)
+        .resolve_srv("_vlmcs._tcp.alias.test")
+        .unwrap();
     assert_eq!(found.aliases, ["_vlmcs._tcp.alias.test"]);
     assert_eq!(found.targets.len(), 1);
     let t = &found.targets[0];
@@ -183,7 +241,10 @@ fn cname_on_the_name_is_followed_and_an_alias_target_warned() {
     assert_eq!(t.canonical.as_deref(), Some("kms1.alias.test"));
     assert_eq!(t.addresses, vec!["192.0.2.41".parse::<IpAddr>().unwrap()]);
     assert!(
-        found.warnings.iter().any(|w| w.contains("RFC 2782 forbids")),
+        found
+            .warnings
+            .iter()
+            .any(|w| w.contains("RFC 2782 forbids")),
         "{:?}",
         found.warnings
     );

@@ -305,7 +305,9 @@ pub enum MessageError {
     #[error("the DNS message is a query, not a response")]
     NotAResponse,
     /// An UPDATE may only touch names at or below its zone (RFC 2136 §3.4.1.3).
-    #[error("`{owner}` is not in zone `{zone}`: an update can only change names at or below its zone")]
+    #[error(
+        "`{owner}` is not in zone `{zone}`: an update can only change names at or below its zone"
+    )]
     OutsideZone {
         /// The record owner.
         owner: String,
@@ -529,7 +531,9 @@ fn parse_name(name: &str) -> Result<Name, MessageError> {
     // hickory accepts some names it cannot encode (a label over 63 octets); refuse them here
     // so the error names the input rather than surfacing as an encoding failure.
     if parsed.len() > 255 || text.split('.').any(|l| l.len() > 63) {
-        return Err(bad("a label is longer than 63 octets or the name longer than 255".into()));
+        return Err(bad(
+            "a label is longer than 63 octets or the name longer than 255".into(),
+        ));
     }
     Ok(parsed)
 }

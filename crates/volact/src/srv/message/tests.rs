@@ -32,7 +32,13 @@ fn response(id: u16, qname: &str, answers: Vec<Record>, additionals: Vec<Record>
 
 #[test]
 fn query_has_question_rd_and_edns() {
-    let bytes = query(0xBEEF, "_vlmcs._tcp.contoso.com", QueryType::Srv, Some(1232)).unwrap();
+    let bytes = query(
+        0xBEEF,
+        "_vlmcs._tcp.contoso.com",
+        QueryType::Srv,
+        Some(1232),
+    )
+    .unwrap();
     let m = Message::from_vec(&bytes).unwrap();
     assert_eq!(m.metadata.id, 0xBEEF);
     assert!(m.metadata.recursion_desired);
@@ -85,7 +91,10 @@ fn parses_srv_cname_and_additional_addresses() {
     let (aliases, canonical) = r.cname_chain(owner).unwrap();
     assert_eq!(aliases, vec!["_vlmcs._tcp.contoso.com".to_string()]);
     assert_eq!(canonical, "kms.contoso.com");
-    assert_eq!(r.srv_records(&canonical), vec![srv(0, 100, "KMS1.contoso.com")]);
+    assert_eq!(
+        r.srv_records(&canonical),
+        vec![srv(0, 100, "KMS1.contoso.com")]
+    );
     assert_eq!(
         r.addresses("kms1.contoso.com"),
         vec![IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1))]
@@ -97,9 +106,18 @@ fn mismatched_id_or_question_is_reported() {
     let bytes = response(5, "_vlmcs._tcp.contoso.com.", vec![], vec![]);
     let r = parse_response(&bytes).unwrap();
     let q = Question::new("_vlmcs._tcp.contoso.com", QueryType::Srv);
-    assert!(matches!(r.matches(6, &q), Err(Mismatch::Id { expected: 6, got: 5 })));
+    assert!(matches!(
+        r.matches(6, &q),
+        Err(Mismatch::Id {
+            expected: 6,
+            got: 5
+        })
+    ));
     let other = Question::new("_vlmcs._tcp.fabrikam.com", QueryType::Srv);
-    assert!(matches!(r.matches(5, &other), Err(Mismatch::Question { .. })));
+    assert!(matches!(
+        r.matches(5, &other),
+        Err(Mismatch::Question { .. })
+    ));
     let other_type = Question::new("_vlmcs._tcp.contoso.com", QueryType::A);
     assert!(r.matches(5, &other_type).is_err());
 }
@@ -116,7 +134,10 @@ fn cname_loops_and_long_chains_are_errors() {
         vec![],
     );
     let r = parse_response(&loop_bytes).unwrap();
-    assert!(matches!(r.cname_chain("a.test"), Err(MessageError::CnameChain { .. })));
+    assert!(matches!(
+        r.cname_chain("a.test"),
+        Err(MessageError::CnameChain { .. })
+    ));
     let chain: Vec<Record> = (0..10)
         .map(|i| {
             Record::from_rdata(
@@ -127,14 +148,20 @@ fn cname_loops_and_long_chains_are_errors() {
         })
         .collect();
     let r = parse_response(&response(1, "c0.test.", chain, vec![])).unwrap();
-    assert!(matches!(r.cname_chain("c0.test"), Err(MessageError::CnameChain { .. })));
+    assert!(matches!(
+        r.cname_chain("c0.test"),
+        Err(MessageError::CnameChain { .. })
+    ));
 }
 
 #[test]
 fn queries_rcodes_and_garbage() {
     let q = query(3, "x.test", QueryType::A, None).unwrap();
     assert_eq!(parse_response(&q), Err(MessageError::NotAResponse));
-    assert!(matches!(parse_response(&[1, 2, 3]), Err(MessageError::Decode(_))));
+    assert!(matches!(
+        parse_response(&[1, 2, 3]),
+        Err(MessageError::Decode(_))
+    ));
     let mut m = Message::new(3, MessageType::Response, OpCode::Query);
     m.metadata.response_code = ResponseCode::NXDomain;
     m.metadata.truncation = true;
@@ -179,7 +206,11 @@ fn withdraw_deletes_each_record_by_rdata() {
     let u = Update::withdraw(8, "contoso.com", "_vlmcs._tcp.contoso.com", &records).unwrap();
     let m = Message::from_vec(&u.to_bytes().unwrap()).unwrap();
     assert_eq!(m.authorities.len(), 2);
-    assert!(m.authorities.iter().all(|r| r.dns_class == DNSClass::NONE && r.ttl == 0));
+    assert!(
+        m.authorities
+            .iter()
+            .all(|r| r.dns_class == DNSClass::NONE && r.ttl == 0)
+    );
     assert!(matches!(
         Update::withdraw(8, "contoso.com", "_vlmcs._tcp.contoso.com", &[]),
         Err(MessageError::NothingToDelete { .. })
