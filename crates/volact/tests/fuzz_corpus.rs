@@ -102,3 +102,13 @@ fn digital_product_id() {
 fn cil() {
     replay("cil", volact::fuzzing::cil);
 }
+
+#[test]
+fn dns_message() {
+    replay("dns_message", volact::fuzzing::dns_message);
+}
+
+#[test]
+fn resolv_conf() {
+    replay("resolv_conf", volact::fuzzing::resolv_conf);
+}
