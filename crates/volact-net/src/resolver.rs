@@ -25,7 +25,7 @@ use volact_core::srv::message::{
 use volact_core::srv::resolv_conf::ResolvConf;
 use volact_core::srv::{SrvAnswer, SrvLookup, SrvRecord};
 
-use crate::transport::{self, TransportError};
+use crate::transport;
 
 /// Where the system's resolver configuration lives.
 pub const RESOLV_CONF: &str = "/etc/resolv.conf";
@@ -216,7 +216,6 @@ impl Resolver {
                         });
                     }
                     Ok(x) => tries.push(format!("{server} answered {}", x.response.rcode)),
-                    Err(e @ TransportError::Refused { .. }) => tries.push(e.to_string()),
                     Err(e) => tries.push(e.to_string()),
                 }
             }
