@@ -170,3 +170,60 @@ pub fn topology(data: &[u8]) {
     );
     let _ = p.registry_commands();
 }
+
+/// DNS response parsing: never panics; a parsed response that hickory re-encodes parses back
+/// to the same typed response, and the helpers discovery uses run on it.
+pub fn dns_message(data: &[u8]) {
+    use crate::srv::message;
+    let Ok(r) = message::parse_response(data) else {
+        return;
+    };
+    if let Some(q) = r.questions.first() {
+        let _ = r.matches(r.id, q);
+        if let Ok((_, canonical)) = r.cname_chain(&q.name) {
+            let _ = r.srv_records(&canonical);
+            let _ = r.addresses(&canonical);
+        }
+    }
+    let reencoded = hickory_proto::op::Message::from_vec(data)
+        .ok()
+        .and_then(|m| m.to_vec().ok());
+    // hickory can decode some messages it refuses to encode; only an encoding it produced
+    // must read back the same.
+    if let Some(bytes) = reencoded {
+        assert_eq!(message::parse_response(&bytes).as_ref(), Ok(&r));
+    }
+}
+
+/// resolv.conf reading: values stay in glibc's bounds, and the settings written back as
+/// resolv.conf text read back the same.
+pub fn resolv_conf(data: &[u8]) {
+    use crate::srv::resolv_conf::{MAX_NAMESERVERS, ResolvConf};
+    let c = ResolvConf::parse(&text(data));
+    assert!(c.nameservers.len() <= MAX_NAMESERVERS);
+    assert!((1..=30).contains(&c.timeout_secs) && (1..=5).contains(&c.attempts) && c.ndots <= 15);
+    let mut out = String::new();
+    for s in &c.nameservers {
+        let ip = s.ip();
+        match s {
+            std::net::SocketAddr::V6(v6) if v6.scope_id() != 0 => {
+                out.push_str(&format!("nameserver {ip}%{}\n", v6.scope_id()));
+            }
+            _ => out.push_str(&format!("nameserver {ip}\n")),
+        }
+    }
+    if !c.search.is_empty() {
+        out.push_str(&format!("search {}\n", c.search.join(" ")));
+    }
+    out.push_str(&format!(
+        "options timeout:{} attempts:{} ndots:{}\n",
+        c.timeout_secs, c.attempts, c.ndots
+    ));
+    let again = ResolvConf::parse(&out);
+    assert_eq!(again.nameservers, c.nameservers);
+    assert_eq!(again.search, c.search);
+    assert_eq!(
+        (again.timeout_secs, again.attempts, again.ndots),
+        (c.timeout_secs, c.attempts, c.ndots)
+    );
+}

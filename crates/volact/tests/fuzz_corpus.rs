@@ -112,3 +112,13 @@ fn publish_list() {
 fn topology() {
     replay("topology", volact::fuzzing::topology);
 }
+
+#[test]
+fn dns_message() {
+    replay("dns_message", volact::fuzzing::dns_message);
+}
+
+#[test]
+fn resolv_conf() {
+    replay("resolv_conf", volact::fuzzing::resolv_conf);
+}
