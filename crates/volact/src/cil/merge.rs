@@ -10,6 +10,7 @@
 use super::{CilDocument, Computer, Field, digits_of};
 use crate::ids::{self, ConfirmationId, IdKind};
 use std::collections::HashMap;
+use std::ops::Range;
 
 /// Merge options.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -146,6 +147,69 @@ fn norm_mac(s: &str) -> String {
         .collect()
 }
 
+/// What the merge rules read of one computer, borrowed from a parsed model or straight from
+/// a file's bytes (the streaming merge). Both paths decide through [`decide`] over these,
+/// so the rules exist once.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ComputerView<'a> {
+    pub(crate) id: Option<&'a str>,
+    pub(crate) name: Option<&'a str>,
+    pub(crate) network_name: Option<&'a str>,
+    /// This computer's MAC addresses in [`CilView::macs`].
+    pub(crate) macs: Range<usize>,
+    /// This computer's products in [`CilView::products`].
+    pub(crate) products: Range<usize>,
+}
+
+/// What the merge rules read of one product (each value trimmed, `None` when empty or
+/// missing, exactly as [`super::Product::get`] gives it).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ProductView<'a> {
+    pub(crate) sku_id: Option<&'a str>,
+    pub(crate) installation_id: Option<&'a str>,
+    pub(crate) pending: Option<&'a str>,
+    pub(crate) deposited: Option<&'a str>,
+}
+
+/// The computers and products of one document as the merge sees them, in document order;
+/// flat vectors rather than one allocation per computer.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CilView<'a> {
+    pub(crate) computers: Vec<ComputerView<'a>>,
+    pub(crate) products: Vec<ProductView<'a>>,
+    pub(crate) macs: Vec<&'a str>,
+}
+
+impl<'a> CilView<'a> {
+    /// The view of a parsed model's computers.
+    pub(crate) fn of_computers(computers: &'a [Computer]) -> Self {
+        let mut view = CilView {
+            computers: Vec::with_capacity(computers.len()),
+            products: Vec::with_capacity(computers.iter().map(|c| c.products.len()).sum()),
+            macs: Vec::new(),
+        };
+        for c in computers {
+            let macs = view.macs.len();
+            view.macs.extend(c.mac_addresses.iter().map(String::as_str));
+            let products = view.products.len();
+            view.products.extend(c.products.iter().map(|p| ProductView {
+                sku_id: p.sku_id(),
+                installation_id: p.get(Field::InstallationId),
+                pending: p.get(Field::PendingConfirmationId),
+                deposited: p.get(Field::ConfirmationId),
+            }));
+            view.computers.push(ComputerView {
+                id: c.id.as_deref(),
+                name: c.name.as_deref(),
+                network_name: c.network_name.as_deref(),
+                macs: macs..view.macs.len(),
+                products: products..view.products.len(),
+            });
+        }
+        view
+    }
+}
+
 /// The full file's computers indexed by each matching rule, built once per merge so matching
 /// is a lookup, not a scan (100,000 computers would make a scan quadratic).
 struct ComputerIndex {
@@ -155,24 +219,24 @@ struct ComputerIndex {
 }
 
 impl ComputerIndex {
-    fn new(full: &[Computer]) -> Self {
+    fn new(full: &CilView<'_>) -> Self {
         let mut index = ComputerIndex {
-            by_id: HashMap::new(),
-            by_name: HashMap::new(),
-            by_mac: HashMap::new(),
+            by_id: HashMap::with_capacity(full.computers.len()),
+            by_name: HashMap::with_capacity(full.computers.len()),
+            by_mac: HashMap::with_capacity(full.macs.len()),
         };
-        for (i, c) in full.iter().enumerate() {
-            if let Some(id) = &c.id {
+        for (i, c) in full.computers.iter().enumerate() {
+            if let Some(id) = c.id {
                 index.by_id.entry(norm_guid(id)).or_default().push(i);
             }
-            if let Some(name) = &c.name {
+            if let Some(name) = c.name {
                 index
                     .by_name
-                    .entry(name_key(name, c.network_name.as_deref()))
+                    .entry(name_key(name, c.network_name))
                     .or_default()
                     .push(i);
             }
-            for mac in &c.mac_addresses {
+            for mac in &full.macs[c.macs.clone()] {
                 let hits = index.by_mac.entry(norm_mac(mac)).or_default();
                 if hits.last() != Some(&i) {
                     hits.push(i);
@@ -184,34 +248,40 @@ impl ComputerIndex {
 
     /// Finds the full file's computer for a returned one: by Id, then name + network name,
     /// then any MAC address. `Err(n)` when a rule matches `n > 1` computers.
-    fn find(&self, c: &Computer) -> Result<Option<(usize, &'static str)>, usize> {
-        let mut rules: Vec<(&'static str, Vec<usize>)> = Vec::new();
-        if let Some(id) = &c.id {
-            rules.push((
-                "id",
-                self.by_id.get(&norm_guid(id)).cloned().unwrap_or_default(),
-            ));
+    fn find(
+        &self,
+        c: &ComputerView<'_>,
+        macs: &[&str],
+    ) -> Result<Option<(usize, &'static str)>, usize> {
+        let decide = |rule: &'static str, hits: &[usize]| match hits.len() {
+            0 => None,
+            1 => Some(Ok(Some((hits[0], rule)))),
+            n => Some(Err(n)),
+        };
+        if let Some(id) = c.id {
+            let hits = self
+                .by_id
+                .get(&norm_guid(id))
+                .map_or(&[][..], Vec::as_slice);
+            if let Some(found) = decide("id", hits) {
+                return found;
+            }
         }
-        if let Some(name) = &c.name {
-            let key = name_key(name, c.network_name.as_deref());
-            rules.push(("name", self.by_name.get(&key).cloned().unwrap_or_default()));
+        if let Some(name) = c.name {
+            let key = name_key(name, c.network_name);
+            let hits = self.by_name.get(&key).map_or(&[][..], Vec::as_slice);
+            if let Some(found) = decide("name", hits) {
+                return found;
+            }
         }
-        let mut by_mac: Vec<usize> = c
-            .mac_addresses
+        let mut by_mac: Vec<usize> = macs
             .iter()
-            .flat_map(|m| self.by_mac.get(&norm_mac(m)).cloned().unwrap_or_default())
+            .flat_map(|m| self.by_mac.get(&norm_mac(m)).map_or(&[][..], Vec::as_slice))
+            .copied()
             .collect();
         by_mac.sort_unstable();
         by_mac.dedup();
-        rules.push(("mac", by_mac));
-        for (rule, hits) in rules {
-            match hits.len() {
-                0 => continue,
-                1 => return Ok(Some((hits[0], rule))),
-                n => return Err(n),
-            }
-        }
-        Ok(None)
+        decide("mac", &by_mac).unwrap_or(Ok(None))
     }
 }
 
@@ -237,30 +307,135 @@ fn check_cid(text: &str, strict: bool) -> Result<bool, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Applies one CID to the full file's product `(ci, pi)`.
-fn apply(full: &mut CilDocument, ci: usize, pi: usize, cid: &str, force: bool) -> MergeOutcome {
-    let product = &full.computers[ci].products[pi];
+/// The overwrite rule for one CID and one product holding `pending` / `deposited`:
+/// the outcome, and the value to set as `PendingConfirmationId` when it changes. Shared by
+/// merge (model and streaming) and CSV import.
+fn apply_rule(
+    pending: Option<&str>,
+    deposited: Option<&str>,
+    cid: &str,
+    force: bool,
+) -> (MergeOutcome, Option<String>) {
     let incoming = digits_of(cid);
-    let pending = product.get(Field::PendingConfirmationId).map(str::to_owned);
-    let deposited = product.get(Field::ConfirmationId).map(str::to_owned);
     // Already there, pending or deposited: nothing to do (merges are idempotent).
-    if [&pending, &deposited]
+    if [pending, deposited]
         .into_iter()
         .flatten()
         .any(|e| digits_of(e) == incoming)
     {
-        return MergeOutcome::AlreadyPresent;
+        return (MergeOutcome::AlreadyPresent, None);
     }
     match pending.or(deposited) {
-        Some(existing) if !force => MergeOutcome::Conflict { existing },
-        previous => {
-            full.set_field(ci, pi, Field::PendingConfirmationId, &incoming);
-            match previous {
-                Some(previous) => MergeOutcome::Replaced { previous },
-                None => MergeOutcome::Applied,
-            }
+        Some(existing) if !force => (
+            MergeOutcome::Conflict {
+                existing: existing.to_owned(),
+            },
+            None,
+        ),
+        Some(previous) => (
+            MergeOutcome::Replaced {
+                previous: previous.to_owned(),
+            },
+            Some(incoming),
+        ),
+        None => (MergeOutcome::Applied, Some(incoming)),
+    }
+}
+
+/// Applies one CID to the full file's product `(ci, pi)` (CSV import).
+fn apply(full: &mut CilDocument, ci: usize, pi: usize, cid: &str, force: bool) -> MergeOutcome {
+    let product = &full.computers[ci].products[pi];
+    let (outcome, set) = apply_rule(
+        product.get(Field::PendingConfirmationId),
+        product.get(Field::ConfirmationId),
+        cid,
+        force,
+    );
+    if let Some(value) = set {
+        full.set_field(ci, pi, Field::PendingConfirmationId, &value);
+    }
+    outcome
+}
+
+/// The merge rules, once for both paths: every decision, and the final
+/// `PendingConfirmationId` of each full-file product the merge changes (indexed like
+/// `full.products`; `None` where nothing changes). Setting a field twice leaves what setting
+/// only its final value leaves, so the caller applies these at the end.
+pub(crate) fn decide(
+    full: &CilView<'_>,
+    returned: &CilView<'_>,
+    options: MergeOptions,
+) -> (MergeReport, Vec<Option<String>>) {
+    let mut report = MergeReport::default();
+    let mut set: Vec<Option<String>> = vec![None; full.products.len()];
+    let index = ComputerIndex::new(full);
+    for (rc, computer) in returned.computers.iter().enumerate() {
+        let matched = index.find(computer, &returned.macs[computer.macs.clone()]);
+        for (rp, product) in returned.products[computer.products.clone()]
+            .iter()
+            .enumerate()
+        {
+            let Some(cid) = product.pending.or(product.deposited) else {
+                continue; // nothing to bring home for this product
+            };
+            let mut decision = MergeDecision {
+                returned_computer: rc,
+                returned_product: rp,
+                computer_id: computer.id.map(str::to_owned),
+                matched: matched.ok().flatten(),
+                sku_id: product.sku_id.map(str::to_owned),
+                installation_id: product.installation_id.map(str::to_owned),
+                unconfirmed_check_failed: false,
+                outcome: MergeOutcome::NoSuchComputer,
+            };
+            decision.outcome = match (&matched, check_cid(cid, false)) {
+                (_, Err(detail)) => MergeOutcome::InvalidCid { detail },
+                (Err(n), _) => MergeOutcome::Ambiguous { candidates: *n },
+                (Ok(None), _) => MergeOutcome::NoSuchComputer,
+                (Ok(Some((ci, _))), Ok(unconfirmed)) => {
+                    decision.unconfirmed_check_failed = unconfirmed;
+                    match product.installation_id.map(digits_of) {
+                        None => MergeOutcome::NoIid,
+                        Some(iid) => {
+                            let sku = product.sku_id.map(norm_guid);
+                            let range = full.computers[*ci].products.clone();
+                            let mut same_sku = false;
+                            let mut target = None;
+                            for i in range {
+                                let p = &full.products[i];
+                                if p.sku_id.map(norm_guid) != sku {
+                                    continue;
+                                }
+                                same_sku = true;
+                                if p.installation_id.map(digits_of).as_ref() == Some(&iid) {
+                                    target = Some(i);
+                                    break;
+                                }
+                            }
+                            match (same_sku, target) {
+                                (false, _) => MergeOutcome::NoSuchProduct,
+                                (true, None) => MergeOutcome::IidMismatch,
+                                (true, Some(i)) => {
+                                    let p = &full.products[i];
+                                    // What an earlier decision of this merge set wins over
+                                    // what the file held (the model's `set_field` order).
+                                    let pending = set[i].as_deref().or(p.pending);
+                                    let (outcome, value) =
+                                        apply_rule(pending, p.deposited, cid, options.force);
+                                    if value.is_some() {
+                                        set[i] = value;
+                                    }
+                                    outcome
+                                }
+                            }
+                        }
+                    }
+                }
+            };
+            report.decisions.push(decision);
         }
     }
+    (report, set)
 }
 
 /// Merges the CIDs of a returned CIL into the full one (which is changed only where a CID
@@ -278,65 +453,25 @@ pub fn merge_computers(
     returned: &[Computer],
     options: MergeOptions,
 ) -> MergeReport {
-    let mut report = MergeReport::default();
-    let index = ComputerIndex::new(full.computers());
-    for (rc, computer) in returned.iter().enumerate() {
-        let matched = index.find(computer);
-        for (rp, product) in computer.products.iter().enumerate() {
-            let Some(cid) = product
-                .get(Field::PendingConfirmationId)
-                .or(product.get(Field::ConfirmationId))
-                .map(str::to_owned)
-            else {
-                continue; // nothing to bring home for this product
-            };
-            let mut decision = MergeDecision {
-                returned_computer: rc,
-                returned_product: rp,
-                computer_id: computer.id.clone(),
-                matched: matched.ok().flatten(),
-                sku_id: product.sku_id().map(str::to_owned),
-                installation_id: product.get(Field::InstallationId).map(str::to_owned),
-                unconfirmed_check_failed: false,
-                outcome: MergeOutcome::NoSuchComputer,
-            };
-            decision.outcome = match (&matched, check_cid(&cid, false)) {
-                (_, Err(detail)) => MergeOutcome::InvalidCid { detail },
-                (Err(n), _) => MergeOutcome::Ambiguous { candidates: *n },
-                (Ok(None), _) => MergeOutcome::NoSuchComputer,
-                (Ok(Some((ci, _))), Ok(unconfirmed)) => {
-                    decision.unconfirmed_check_failed = unconfirmed;
-                    match product.get(Field::InstallationId).map(digits_of) {
-                        None => MergeOutcome::NoIid,
-                        Some(iid) => {
-                            let sku = product.sku_id().map(norm_guid);
-                            let same_sku: Vec<usize> = full.computers()[*ci]
-                                .products
-                                .iter()
-                                .enumerate()
-                                .filter(|(_, p)| p.sku_id().map(norm_guid) == sku)
-                                .map(|(i, _)| i)
-                                .collect();
-                            let target = same_sku.iter().copied().find(|&i| {
-                                full.computers()[*ci].products[i]
-                                    .get(Field::InstallationId)
-                                    .map(digits_of)
-                                    .as_ref()
-                                    == Some(&iid)
-                            });
-                            match (same_sku.is_empty(), target) {
-                                (true, _) => MergeOutcome::NoSuchProduct,
-                                (false, None) => MergeOutcome::IidMismatch,
-                                (false, Some(pi)) => apply(full, *ci, pi, &cid, options.force),
-                            }
-                        }
-                    }
-                }
-            };
-            report.decisions.push(decision);
+    let (report, set) = decide(
+        &CilView::of_computers(full.computers()),
+        &CilView::of_computers(returned),
+        options,
+    );
+    apply_decided(full, set);
+    report
+}
+
+/// Sets the values [`decide`] chose on the model.
+pub(crate) fn apply_decided(full: &mut CilDocument, set: Vec<Option<String>>) {
+    let mut values = set.into_iter();
+    for ci in 0..full.computers.len() {
+        for pi in 0..full.computers[ci].products.len() {
+            if let Some(Some(value)) = values.next() {
+                full.set_field(ci, pi, Field::PendingConfirmationId, &value);
+            }
         }
     }
-    report
 }
 
 /// What happened to one CSV row.
