@@ -10,6 +10,8 @@
 use super::{CilDocument, Computer, Field, digits_of};
 use crate::ids::{self, ConfirmationId, IdKind};
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
 
 /// Merge options.
@@ -133,18 +135,133 @@ impl MergeReport {
     }
 }
 
-fn norm_guid(s: &str) -> String {
-    s.trim()
-        .trim_start_matches('{')
-        .trim_end_matches('}')
-        .to_ascii_lowercase()
+/// A GUID as merge compares it: trimmed, without braces, ASCII case ignored.
+fn guid_core(s: &str) -> &str {
+    s.trim().trim_start_matches('{').trim_end_matches('}')
 }
 
-fn norm_mac(s: &str) -> String {
-    s.chars()
-        .filter(char::is_ascii_hexdigit)
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
+fn guid_eq(a: &str, b: &str) -> bool {
+    guid_core(a).eq_ignore_ascii_case(guid_core(b))
+}
+
+/// Whether two ID texts have the same digits (IIDs and CIDs, whatever their grouping).
+/// Compared without allocating: this runs for every candidate product of a large merge.
+fn digits_eq(a: &str, b: &str) -> bool {
+    a.bytes()
+        .filter(u8::is_ascii_digit)
+        .eq(b.bytes().filter(u8::is_ascii_digit))
+}
+
+/// Keys of the computer index that compare (and hash) as the rules normalise them, so that
+/// indexing 100,000 computers allocates no normalised copies.
+#[derive(Clone, Copy)]
+struct GuidKey<'a>(&'a str);
+
+impl PartialEq for GuidKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        guid_eq(self.0, other.0)
+    }
+}
+impl Eq for GuidKey<'_> {}
+impl Hash for GuidKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_lower(guid_core(self.0), state);
+    }
+}
+
+/// Name plus network name, compared case-insensitively (VAMT 2.0's workgroup rule).
+#[derive(Clone, Copy)]
+struct NameKey<'a>(&'a str, Option<&'a str>);
+
+impl PartialEq for NameKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+            && match (self.1, other.1) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                _ => false,
+            }
+    }
+}
+impl Eq for NameKey<'_> {}
+impl Hash for NameKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_lower(self.0, state);
+        state.write_u8(0xFF); // not a byte of UTF-8 text: ends the name
+        if let Some(network) = self.1 {
+            hash_lower(network, state);
+        }
+    }
+}
+
+/// A MAC address by its hex digits, case ignored (`00-15-5D-01-02-03` is `00155d010203`).
+#[derive(Clone, Copy)]
+struct MacKey<'a>(&'a str);
+
+impl MacKey<'_> {
+    fn digits(&self) -> impl Iterator<Item = u8> + '_ {
+        self.0
+            .bytes()
+            .filter(u8::is_ascii_hexdigit)
+            .map(|b| b.to_ascii_uppercase())
+    }
+}
+impl PartialEq for MacKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.digits().eq(other.digits())
+    }
+}
+impl Eq for MacKey<'_> {}
+impl Hash for MacKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.digits().for_each(|b| state.write_u8(b));
+    }
+}
+
+fn hash_lower<H: Hasher>(s: &str, state: &mut H) {
+    // In chunks, not byte by byte: SipHash is much faster fed slices.
+    let mut buf = [0u8; 64];
+    for chunk in s.as_bytes().chunks(buf.len()) {
+        let lower = &mut buf[..chunk.len()];
+        lower.copy_from_slice(chunk);
+        lower.make_ascii_lowercase();
+        state.write(lower);
+    }
+}
+
+/// The computers one key matches, without an allocation for the usual single match.
+#[derive(Debug)]
+struct Hits {
+    first: usize,
+    more: Vec<usize>,
+}
+
+impl Hits {
+    fn last(&self) -> usize {
+        self.more.last().copied().unwrap_or(self.first)
+    }
+    fn len(&self) -> usize {
+        1 + self.more.len()
+    }
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        std::iter::once(self.first).chain(self.more.iter().copied())
+    }
+}
+
+fn add_hit<K: Hash + Eq>(map: &mut HashMap<K, Hits>, key: K, i: usize) {
+    match map.entry(key) {
+        Entry::Occupied(mut hits) => {
+            if hits.get().last() != i {
+                hits.get_mut().more.push(i);
+            }
+        }
+        Entry::Vacant(slot) => {
+            slot.insert(Hits {
+                first: i,
+                more: Vec::new(),
+            });
+        }
+    }
 }
 
 /// What the merge rules read of one computer, borrowed from a parsed model or straight from
@@ -212,14 +329,14 @@ impl<'a> CilView<'a> {
 
 /// The full file's computers indexed by each matching rule, built once per merge so matching
 /// is a lookup, not a scan (100,000 computers would make a scan quadratic).
-struct ComputerIndex {
-    by_id: HashMap<String, Vec<usize>>,
-    by_name: HashMap<(String, Option<String>), Vec<usize>>,
-    by_mac: HashMap<String, Vec<usize>>,
+struct ComputerIndex<'a> {
+    by_id: HashMap<GuidKey<'a>, Hits>,
+    by_name: HashMap<NameKey<'a>, Hits>,
+    by_mac: HashMap<MacKey<'a>, Hits>,
 }
 
-impl ComputerIndex {
-    fn new(full: &CilView<'_>) -> Self {
+impl<'a> ComputerIndex<'a> {
+    fn new(full: &CilView<'a>) -> Self {
         let mut index = ComputerIndex {
             by_id: HashMap::with_capacity(full.computers.len()),
             by_name: HashMap::with_capacity(full.computers.len()),
@@ -227,20 +344,13 @@ impl ComputerIndex {
         };
         for (i, c) in full.computers.iter().enumerate() {
             if let Some(id) = c.id {
-                index.by_id.entry(norm_guid(id)).or_default().push(i);
+                add_hit(&mut index.by_id, GuidKey(id), i);
             }
             if let Some(name) = c.name {
-                index
-                    .by_name
-                    .entry(name_key(name, c.network_name))
-                    .or_default()
-                    .push(i);
+                add_hit(&mut index.by_name, NameKey(name, c.network_name), i);
             }
             for mac in &full.macs[c.macs.clone()] {
-                let hits = index.by_mac.entry(norm_mac(mac)).or_default();
-                if hits.last() != Some(&i) {
-                    hits.push(i);
-                }
+                add_hit(&mut index.by_mac, MacKey(mac), i);
             }
         }
         index
@@ -253,44 +363,34 @@ impl ComputerIndex {
         c: &ComputerView<'_>,
         macs: &[&str],
     ) -> Result<Option<(usize, &'static str)>, usize> {
-        let decide = |rule: &'static str, hits: &[usize]| match hits.len() {
-            0 => None,
-            1 => Some(Ok(Some((hits[0], rule)))),
-            n => Some(Err(n)),
+        let decide = |rule: &'static str, hits: Option<&Hits>| match hits {
+            None => None,
+            Some(h) if h.len() == 1 => Some(Ok(Some((h.first, rule)))),
+            Some(h) => Some(Err(h.len())),
         };
         if let Some(id) = c.id {
-            let hits = self
-                .by_id
-                .get(&norm_guid(id))
-                .map_or(&[][..], Vec::as_slice);
-            if let Some(found) = decide("id", hits) {
+            if let Some(found) = decide("id", self.by_id.get(&GuidKey(id))) {
                 return found;
             }
         }
         if let Some(name) = c.name {
-            let key = name_key(name, c.network_name);
-            let hits = self.by_name.get(&key).map_or(&[][..], Vec::as_slice);
-            if let Some(found) = decide("name", hits) {
+            if let Some(found) = decide("name", self.by_name.get(&NameKey(name, c.network_name))) {
                 return found;
             }
         }
         let mut by_mac: Vec<usize> = macs
             .iter()
-            .flat_map(|m| self.by_mac.get(&norm_mac(m)).map_or(&[][..], Vec::as_slice))
-            .copied()
+            .filter_map(|m| self.by_mac.get(&MacKey(m)))
+            .flat_map(Hits::iter)
             .collect();
         by_mac.sort_unstable();
         by_mac.dedup();
-        decide("mac", &by_mac).unwrap_or(Ok(None))
+        match by_mac.len() {
+            0 => Ok(None),
+            1 => Ok(Some((by_mac[0], "mac"))),
+            n => Err(n),
+        }
     }
-}
-
-/// Name plus network name, compared case-insensitively (VAMT 2.0's workgroup rule).
-fn name_key(name: &str, network: Option<&str>) -> (String, Option<String>) {
-    (
-        name.to_ascii_lowercase(),
-        network.map(str::to_ascii_lowercase),
-    )
 }
 
 /// Checks a CID text: `Ok(unconfirmed_check_failed)` or why it is refused. A 48-digit CID
@@ -316,15 +416,15 @@ fn apply_rule(
     cid: &str,
     force: bool,
 ) -> (MergeOutcome, Option<String>) {
-    let incoming = digits_of(cid);
     // Already there, pending or deposited: nothing to do (merges are idempotent).
     if [pending, deposited]
         .into_iter()
         .flatten()
-        .any(|e| digits_of(e) == incoming)
+        .any(|e| digits_eq(e, cid))
     {
         return (MergeOutcome::AlreadyPresent, None);
     }
+    let incoming = digits_of(cid);
     match pending.or(deposited) {
         Some(existing) if !force => (
             MergeOutcome::Conflict {
@@ -394,20 +494,24 @@ pub(crate) fn decide(
                 (Ok(None), _) => MergeOutcome::NoSuchComputer,
                 (Ok(Some((ci, _))), Ok(unconfirmed)) => {
                     decision.unconfirmed_check_failed = unconfirmed;
-                    match product.installation_id.map(digits_of) {
+                    match product.installation_id {
                         None => MergeOutcome::NoIid,
                         Some(iid) => {
-                            let sku = product.sku_id.map(norm_guid);
                             let range = full.computers[*ci].products.clone();
                             let mut same_sku = false;
                             let mut target = None;
                             for i in range {
                                 let p = &full.products[i];
-                                if p.sku_id.map(norm_guid) != sku {
+                                let sku_matches = match (p.sku_id, product.sku_id) {
+                                    (None, None) => true,
+                                    (Some(a), Some(b)) => guid_eq(a, b),
+                                    _ => false,
+                                };
+                                if !sku_matches {
                                     continue;
                                 }
                                 same_sku = true;
-                                if p.installation_id.map(digits_of).as_ref() == Some(&iid) {
+                                if p.installation_id.is_some_and(|own| digits_eq(own, iid)) {
                                     target = Some(i);
                                     break;
                                 }

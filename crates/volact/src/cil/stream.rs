@@ -30,6 +30,20 @@ pub enum MergeInputError {
     Returned(CilError),
 }
 
+impl MergeInputError {
+    /// Whether the returned file (not the full one) is the one that could not be read.
+    pub fn is_returned(&self) -> bool {
+        matches!(self, MergeInputError::Returned(_))
+    }
+
+    /// What is wrong in that file.
+    pub fn into_cil_error(self) -> CilError {
+        match self {
+            MergeInputError::Full(e) | MergeInputError::Returned(e) => e,
+        }
+    }
+}
+
 /// The merged full file and the report of a [`merge_bytes`].
 pub struct MergedCil<'a> {
     output: Output<'a>,
@@ -48,10 +62,21 @@ enum Output<'a> {
     Model(CilDocument),
 }
 
-/// Replace `range` of the full file's text by `text`.
+/// Replace `range` of the full file's text by what `with` writes.
 struct Splice {
     range: Range<usize>,
-    text: String,
+    with: With,
+}
+
+/// What a splice writes: the model's bytes for the same edit, made when written (one value
+/// string per edit, moved from the decision, and no other allocation).
+enum With {
+    /// The new content of an existing `PendingConfirmationId`.
+    Content(String),
+    /// An empty-element `PendingConfirmationId` tag, opened around the value.
+    Opened(String),
+    /// A new element after this indentation (a range of the text).
+    Element { indent: Range<usize>, value: String },
 }
 
 impl std::fmt::Debug for MergedCil<'_> {
@@ -93,10 +118,28 @@ impl MergedCil<'_> {
             } => {
                 let (mark, text) = bytes.split_at(*bom);
                 sink.write_all(mark)?;
+                let name = Field::PendingConfirmationId.canonical().as_bytes();
                 let mut at = 0;
                 for splice in splices {
                     sink.write_all(text.get(at..splice.range.start).unwrap_or_default())?;
-                    sink.write_all(splice.text.as_bytes())?;
+                    match &splice.with {
+                        With::Content(value) => sink.write_all(value.as_bytes())?,
+                        With::Opened(value) => {
+                            let tag = text.get(splice.range.clone()).unwrap_or_default();
+                            let (head, tail) = xml::opened(&String::from_utf8_lossy(tag));
+                            for piece in [head.as_str(), value, &tail] {
+                                sink.write_all(piece.as_bytes())?;
+                            }
+                        }
+                        With::Element { indent, value } => {
+                            sink.write_all(text.get(indent.clone()).unwrap_or_default())?;
+                            for piece in
+                                [&b"<"[..], name, b">", value.as_bytes(), b"</", name, b">"]
+                            {
+                                sink.write_all(piece)?;
+                            }
+                        }
+                    }
                     at = splice.range.end;
                 }
                 sink.write_all(text.get(at..).unwrap_or_default())
@@ -172,7 +215,7 @@ pub fn merge_bytes<'a>(
     };
     if let Ok(scanned) = full_side {
         let (report, set) = decide(&scanned.view, returned_view, options);
-        if let Some(splices) = splices(&scanned, &set) {
+        if let Some(splices) = splices(&scanned, set) {
             return Ok(MergedCil {
                 output: Output::Spliced {
                     bytes: full,
@@ -212,31 +255,33 @@ fn read_returned(bytes: &[u8], limits: Limits) -> Result<Returned<'_>, CilError>
 
 /// The splices that set each decided value, as the model's `set_field` would; `None` when
 /// one cannot be made exactly (then the model path runs).
-fn splices(scanned: &Scanned<'_>, set: &[Option<String>]) -> Option<Vec<Splice>> {
-    let open = format!("<{}>", Field::PendingConfirmationId.canonical());
-    let close = format!("</{}>", Field::PendingConfirmationId.canonical());
+fn splices(scanned: &Scanned<'_>, set: Vec<Option<String>>) -> Option<Vec<Splice>> {
     let mut out: Vec<Splice> = Vec::new();
     for (layout, value) in scanned.layouts.iter().zip(set) {
         let Some(value) = value else { continue };
-        let value = xml::escape_text(value);
+        // The model escapes what it sets; merge sets digits, which need none.
+        let value = if value.contains(['&', '<', '>']) {
+            xml::escape_text(&value)
+        } else {
+            value
+        };
         let splice = match &layout.pending {
             Some(Pending::Content(range)) => Splice {
                 range: range.clone(),
-                text: value,
+                with: With::Content(value),
             },
-            Some(Pending::EmptyTag(range)) => {
-                let (head, tail) = xml::opened(scanned.text.get(range.clone())?);
-                Splice {
-                    range: range.clone(),
-                    text: format!("{head}{value}{tail}"),
-                }
-            }
+            Some(Pending::EmptyTag(range)) => Splice {
+                range: range.clone(),
+                with: With::Opened(value),
+            },
             None => {
                 let insert = layout.insert.as_ref()?;
-                let indent = scanned.text.get(insert.indent.clone())?;
                 Splice {
                     range: insert.at..insert.at,
-                    text: format!("{indent}{open}{value}{close}"),
+                    with: With::Element {
+                        indent: insert.indent.clone(),
+                        value,
+                    },
                 }
             }
         };
@@ -288,8 +333,6 @@ struct Layout {
 }
 
 struct Scanned<'a> {
-    /// The text after the byte-order mark.
-    text: &'a str,
     bom: usize,
     view: CilView<'a>,
     /// One per product of `view`, in `Mode::Full` only.
@@ -644,7 +687,6 @@ fn scan(bytes: &[u8], mode: Mode, limits: Limits) -> Result<Scanned<'_>, Decline
         return Err(Decline);
     }
     Ok(Scanned {
-        text: src,
         bom: bom_len,
         view,
         layouts,
