@@ -457,6 +457,51 @@ fn apply(full: &mut CilDocument, ci: usize, pi: usize, cid: &str, force: bool) -
     outcome
 }
 
+/// The part of each decision that depends on the returned file alone: which products
+/// carry a CID, what the report says about them, and whether the CID is well-formed. Kept
+/// apart from [`decide`] so the streaming merge can make it on the returned file's thread
+/// while the full file is still being read.
+pub(crate) struct Prepared {
+    /// One per returned product with a CID, in order, the outcome not yet decided.
+    decisions: Vec<MergeDecision>,
+    /// For each: the product's index in the returned view, and the CID's check.
+    checks: Vec<(usize, Result<bool, String>)>,
+}
+
+/// The returned-file half of the merge rules (see [`Prepared`]).
+pub(crate) fn prepare(returned: &CilView<'_>) -> Prepared {
+    // Exact capacities: 200,000 decisions grown by doubling would copy and waste megabytes.
+    let n = returned
+        .products
+        .iter()
+        .filter(|p| p.pending.or(p.deposited).is_some())
+        .count();
+    let mut prepared = Prepared {
+        decisions: Vec::with_capacity(n),
+        checks: Vec::with_capacity(n),
+    };
+    for (rc, computer) in returned.computers.iter().enumerate() {
+        for (rp, i) in computer.products.clone().enumerate() {
+            let product = &returned.products[i];
+            let Some(cid) = product.pending.or(product.deposited) else {
+                continue; // nothing to bring home for this product
+            };
+            prepared.decisions.push(MergeDecision {
+                returned_computer: rc,
+                returned_product: rp,
+                computer_id: computer.id.map(str::to_owned),
+                matched: None,
+                sku_id: product.sku_id.map(str::to_owned),
+                installation_id: product.installation_id.map(str::to_owned),
+                unconfirmed_check_failed: false,
+                outcome: MergeOutcome::NoSuchComputer,
+            });
+            prepared.checks.push((i, check_cid(cid, false)));
+        }
+    }
+    prepared
+}
+
 /// The merge rules, once for both paths: every decision, and the final
 /// `PendingConfirmationId` of each full-file product the merge changes (indexed like
 /// `full.products`; `None` where nothing changes). Setting a field twice leaves what setting
@@ -464,82 +509,82 @@ fn apply(full: &mut CilDocument, ci: usize, pi: usize, cid: &str, force: bool) -
 pub(crate) fn decide(
     full: &CilView<'_>,
     returned: &CilView<'_>,
+    prepared: Prepared,
     options: MergeOptions,
 ) -> (MergeReport, Vec<Option<String>>) {
-    let mut report = MergeReport::default();
+    let Prepared {
+        mut decisions,
+        checks,
+    } = prepared;
     let mut set: Vec<Option<String>> = vec![None; full.products.len()];
     let index = ComputerIndex::new(full);
-    for (rc, computer) in returned.computers.iter().enumerate() {
-        let matched = index.find(computer, &returned.macs[computer.macs.clone()]);
-        for (rp, product) in returned.products[computer.products.clone()]
-            .iter()
-            .enumerate()
-        {
-            let Some(cid) = product.pending.or(product.deposited) else {
-                continue; // nothing to bring home for this product
-            };
-            let mut decision = MergeDecision {
-                returned_computer: rc,
-                returned_product: rp,
-                computer_id: computer.id.map(str::to_owned),
-                matched: matched.ok().flatten(),
-                sku_id: product.sku_id.map(str::to_owned),
-                installation_id: product.installation_id.map(str::to_owned),
-                unconfirmed_check_failed: false,
-                outcome: MergeOutcome::NoSuchComputer,
-            };
-            decision.outcome = match (&matched, check_cid(cid, false)) {
-                (_, Err(detail)) => MergeOutcome::InvalidCid { detail },
-                (Err(n), _) => MergeOutcome::Ambiguous { candidates: *n },
-                (Ok(None), _) => MergeOutcome::NoSuchComputer,
-                (Ok(Some((ci, _))), Ok(unconfirmed)) => {
-                    decision.unconfirmed_check_failed = unconfirmed;
-                    match product.installation_id {
-                        None => MergeOutcome::NoIid,
-                        Some(iid) => {
-                            let range = full.computers[*ci].products.clone();
-                            let mut same_sku = false;
-                            let mut target = None;
-                            for i in range {
-                                let p = &full.products[i];
-                                let sku_matches = match (p.sku_id, product.sku_id) {
-                                    (None, None) => true,
-                                    (Some(a), Some(b)) => guid_eq(a, b),
-                                    _ => false,
-                                };
-                                if !sku_matches {
-                                    continue;
-                                }
-                                same_sku = true;
-                                if p.installation_id.is_some_and(|own| digits_eq(own, iid)) {
-                                    target = Some(i);
-                                    break;
-                                }
+    // Each returned computer is matched once, for its first product with a CID.
+    let mut matched: Option<(usize, Result<Option<(usize, &'static str)>, usize>)> = None;
+    for (decision, (ri, check)) in decisions.iter_mut().zip(checks) {
+        let rc = decision.returned_computer;
+        let found = match matched {
+            Some((c, found)) if c == rc => found,
+            _ => {
+                let computer = &returned.computers[rc];
+                let found = index.find(computer, &returned.macs[computer.macs.clone()]);
+                matched = Some((rc, found));
+                found
+            }
+        };
+        let product = &returned.products[ri];
+        let Some(cid) = product.pending.or(product.deposited) else {
+            continue; // (prepared only products with a CID)
+        };
+        decision.matched = found.ok().flatten();
+        decision.outcome = match (found, check) {
+            (_, Err(detail)) => MergeOutcome::InvalidCid { detail },
+            (Err(n), _) => MergeOutcome::Ambiguous { candidates: n },
+            (Ok(None), _) => MergeOutcome::NoSuchComputer,
+            (Ok(Some((ci, _))), Ok(unconfirmed)) => {
+                decision.unconfirmed_check_failed = unconfirmed;
+                match product.installation_id {
+                    None => MergeOutcome::NoIid,
+                    Some(iid) => {
+                        let mut same_sku = false;
+                        let mut target = None;
+                        for i in full.computers[ci].products.clone() {
+                            let p = &full.products[i];
+                            let sku_matches = match (p.sku_id, product.sku_id) {
+                                (None, None) => true,
+                                (Some(a), Some(b)) => guid_eq(a, b),
+                                _ => false,
+                            };
+                            if !sku_matches {
+                                continue;
                             }
-                            match (same_sku, target) {
-                                (false, _) => MergeOutcome::NoSuchProduct,
-                                (true, None) => MergeOutcome::IidMismatch,
-                                (true, Some(i)) => {
-                                    let p = &full.products[i];
-                                    // What an earlier decision of this merge set wins over
-                                    // what the file held (the model's `set_field` order).
-                                    let pending = set[i].as_deref().or(p.pending);
-                                    let (outcome, value) =
-                                        apply_rule(pending, p.deposited, cid, options.force);
-                                    if value.is_some() {
-                                        set[i] = value;
-                                    }
-                                    outcome
+                            same_sku = true;
+                            if p.installation_id.is_some_and(|own| digits_eq(own, iid)) {
+                                target = Some(i);
+                                break;
+                            }
+                        }
+                        match (same_sku, target) {
+                            (false, _) => MergeOutcome::NoSuchProduct,
+                            (true, None) => MergeOutcome::IidMismatch,
+                            (true, Some(i)) => {
+                                let p = &full.products[i];
+                                // What an earlier decision of this merge set wins over what
+                                // the file held (the model's `set_field` order).
+                                let pending = set[i].as_deref().or(p.pending);
+                                let (outcome, value) =
+                                    apply_rule(pending, p.deposited, cid, options.force);
+                                if value.is_some() {
+                                    set[i] = value;
                                 }
+                                outcome
                             }
                         }
                     }
                 }
-            };
-            report.decisions.push(decision);
-        }
+            }
+        };
     }
-    (report, set)
+    (MergeReport { decisions }, set)
 }
 
 /// Merges the CIDs of a returned CIL into the full one (which is changed only where a CID
@@ -557,9 +602,12 @@ pub fn merge_computers(
     returned: &[Computer],
     options: MergeOptions,
 ) -> MergeReport {
+    let returned = CilView::of_computers(returned);
+    let prepared = prepare(&returned);
     let (report, set) = decide(
         &CilView::of_computers(full.computers()),
-        &CilView::of_computers(returned),
+        &returned,
+        prepared,
         options,
     );
     apply_decided(full, set);

@@ -11,7 +11,7 @@
 //! limits), the scan *declines* and that file goes through the model instead: the model's
 //! answer, or its typed error, is then the answer. Declining is never an error.
 
-use super::merge::{CilView, ComputerView, ProductView, apply_decided, decide};
+use super::merge::{CilView, ComputerView, Prepared, ProductView, apply_decided, decide, prepare};
 use super::xml::{self, bom, for_each_attribute};
 use super::{CilDocument, CilError, Computer, Encoding, Field, Limits, MergeOptions, MergeReport};
 use quick_xml::events::{BytesStart, Event};
@@ -204,17 +204,18 @@ pub fn merge_bytes<'a>(
         (returned_side, full_side)
     });
     // The returned file's error first: the CLI has always read that file first.
-    let returned_side = returned_side.map_err(MergeInputError::Returned)?;
+    let mut returned_side = returned_side.map_err(MergeInputError::Returned)?;
     let model_view;
-    let returned_view = match &returned_side {
-        Returned::Scanned(view) => view,
-        Returned::Model(computers) => {
+    let (returned_view, prepared) = match returned_side {
+        Returned::Scanned(ref view, ref mut prepared) => (view, prepared.take()),
+        Returned::Model(ref computers) => {
             model_view = CilView::of_computers(computers);
-            &model_view
+            (&model_view, None)
         }
     };
-    if let Ok(scanned) = full_side {
-        let (report, set) = decide(&scanned.view, returned_view, options);
+    let prepared = prepared.unwrap_or_else(|| prepare(returned_view));
+    let prepared = if let Ok(scanned) = full_side {
+        let (report, set) = decide(&scanned.view, returned_view, prepared, options);
         if let Some(splices) = splices(&scanned, set) {
             return Ok(MergedCil {
                 output: Output::Spliced {
@@ -225,11 +226,16 @@ pub fn merge_bytes<'a>(
                 report,
             });
         }
-    }
+        // A splice the scan cannot make exactly: the model decides again.
+        prepare(returned_view)
+    } else {
+        prepared
+    };
     let mut doc = CilDocument::parse_with_limits(full, limits).map_err(MergeInputError::Full)?;
     let (report, set) = decide(
         &CilView::of_computers(doc.computers()),
         returned_view,
+        prepared,
         options,
     );
     apply_decided(&mut doc, set);
@@ -241,13 +247,17 @@ pub fn merge_bytes<'a>(
 
 /// The returned file as the merge reads it.
 enum Returned<'r> {
-    Scanned(CilView<'r>),
+    /// Streamed, with the returned-file half of the decisions already made on its thread.
+    Scanned(CilView<'r>, Option<Prepared>),
     Model(Vec<Computer>),
 }
 
 fn read_returned(bytes: &[u8], limits: Limits) -> Result<Returned<'_>, CilError> {
     match scan(bytes, Mode::Returned, limits) {
-        Ok(scanned) => Ok(Returned::Scanned(scanned.view)),
+        Ok(scanned) => {
+            let prepared = prepare(&scanned.view);
+            Ok(Returned::Scanned(scanned.view, Some(prepared)))
+        }
         Err(Decline) => CilDocument::parse_with_limits(bytes, limits)
             .map(|doc| Returned::Model(doc.into_computers())),
     }
