@@ -327,6 +327,10 @@ impl<'a> CilView<'a> {
     }
 }
 
+/// The full file's computer a returned one matches and by which rule, or how many match
+/// when a rule matches more than one.
+type Match = Result<Option<(usize, &'static str)>, usize>;
+
 /// The full file's computers indexed by each matching rule, built once per merge so matching
 /// is a lookup, not a scan (100,000 computers would make a scan quadratic).
 struct ComputerIndex<'a> {
@@ -358,25 +362,21 @@ impl<'a> ComputerIndex<'a> {
 
     /// Finds the full file's computer for a returned one: by Id, then name + network name,
     /// then any MAC address. `Err(n)` when a rule matches `n > 1` computers.
-    fn find(
-        &self,
-        c: &ComputerView<'_>,
-        macs: &[&str],
-    ) -> Result<Option<(usize, &'static str)>, usize> {
+    fn find(&self, c: &ComputerView<'_>, macs: &[&str]) -> Match {
         let decide = |rule: &'static str, hits: Option<&Hits>| match hits {
             None => None,
             Some(h) if h.len() == 1 => Some(Ok(Some((h.first, rule)))),
             Some(h) => Some(Err(h.len())),
         };
-        if let Some(id) = c.id {
-            if let Some(found) = decide("id", self.by_id.get(&GuidKey(id))) {
-                return found;
-            }
+        if let Some(id) = c.id
+            && let Some(found) = decide("id", self.by_id.get(&GuidKey(id)))
+        {
+            return found;
         }
-        if let Some(name) = c.name {
-            if let Some(found) = decide("name", self.by_name.get(&NameKey(name, c.network_name))) {
-                return found;
-            }
+        if let Some(name) = c.name
+            && let Some(found) = decide("name", self.by_name.get(&NameKey(name, c.network_name)))
+        {
+            return found;
         }
         let mut by_mac: Vec<usize> = macs
             .iter()
@@ -519,7 +519,7 @@ pub(crate) fn decide(
     let mut set: Vec<Option<String>> = vec![None; full.products.len()];
     let index = ComputerIndex::new(full);
     // Each returned computer is matched once, for its first product with a CID.
-    let mut matched: Option<(usize, Result<Option<(usize, &'static str)>, usize>)> = None;
+    let mut matched: Option<(usize, Match)> = None;
     for (decision, (ri, check)) in decisions.iter_mut().zip(checks) {
         let rc = decision.returned_computer;
         let found = match matched {

@@ -684,10 +684,10 @@ fn scan(bytes: &[u8], mode: Mode, limits: Limits) -> Result<Scanned<'_>, Decline
                     &mut product,
                     &mut leaf,
                 );
-                if stack.last() == Some(&Frame::Product) {
-                    if let Some(indent) = product.open_anchor.take() {
-                        product.anchor = Some((end, indent));
-                    }
+                if stack.last() == Some(&Frame::Product)
+                    && let Some(indent) = product.open_anchor.take()
+                {
+                    product.anchor = Some((end, indent));
                 }
             }
             _ => {}
