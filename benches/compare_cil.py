@@ -24,6 +24,8 @@ cache is warmed and `sync` run before each process, but on a VM the system time 
 baseline still varies (0.3 to 0.9 s here), so compare a few runs. Build first:
 
     cargo build --release -p volact-cli -p volact-benches
+
+(with the same CARGO_TARGET_DIR, if any: the binaries are taken from there).
 """
 
 import argparse
@@ -36,7 +38,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RELEASE = ROOT / "target" / "release"
+# The binaries of `cargo build --release`: under $CARGO_TARGET_DIR when set, as cargo does.
+RELEASE = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target").resolve() / "release"
 TIME = Path("/usr/bin/time")
 MB = 1_000_000
 

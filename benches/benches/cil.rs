@@ -12,6 +12,9 @@
 //! - `cil/parse`: `CilDocument::parse` of the full file.
 //! - `cil/merge`: parse both files, `cil::merge`, `to_bytes`: the library's load + merge +
 //!   save, without the file reads and writes. Throughput counts both inputs.
+//! - `cil/merge_bytes`: `cil::merge_bytes`, the streaming merge `volact cil merge` uses
+//!   (scans on two threads, decisions, spliced output into memory). Throughput counts both
+//!   inputs; compare with `cil/merge` and `cil/quickxml_copy`.
 //! - `cil/merge_only`: `cil::merge` alone, on freshly parsed documents (setup not timed).
 //! - `cil/to_bytes`: writing the merged full document.
 //! - `cil/quickxml_copy`: `quick_xml::Reader::from_str` → `quick_xml::Writer`, every event,
@@ -55,6 +58,22 @@ fn cil(c: &mut Criterion) {
             let back = CilDocument::parse(black_box(&returned)).expect("parses");
             let report = cil::merge(&mut doc, &back, MergeOptions::default());
             (doc.to_bytes(), report)
+        })
+    });
+
+    // The streaming merge `volact cil merge` uses: both scans, the decisions and the
+    // spliced output, from the bytes (no file I/O).
+    g.bench_function("merge_bytes", |b| {
+        b.iter(|| {
+            let merged = cil::merge_bytes(
+                black_box(&full),
+                black_box(&returned),
+                MergeOptions::default(),
+                cil::Limits::default(),
+            )
+            .expect("merges");
+            assert!(merged.is_streamed());
+            (merged.to_bytes(), merged.into_report())
         })
     });
 

@@ -209,12 +209,10 @@ pub(crate) fn merge(
     force: bool,
     out: &mut dyn Write,
 ) -> io::Result<Verdict> {
-    // The returned file first, keeping only its computers: its text and arena are freed
-    // before the full file is loaded, which keeps the peak memory of large merges down.
-    let back = load(returned)?.into_computers();
-    let mut doc = load(full)?;
-    let r = cil::merge_computers(&mut doc, &back, MergeOptions { force });
-    save_cil(output, &doc).map_err(|e| io::Error::other(e.to_string()))?;
+    // Streamed where it can be exact (the model otherwise): about the memory of the two
+    // files and the time of one pass over them, with the model's output and report.
+    let r = volact_io::merge_cil_files(full, returned, output, MergeOptions { force })
+        .map_err(|e| io::Error::other(e.to_string()))?;
     save_report(report, || cil::json::merge_report_json(&r))?;
     let refused = r
         .decisions

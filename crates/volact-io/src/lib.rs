@@ -31,7 +31,7 @@ mod error;
 mod identity;
 mod read;
 
-pub use cil::{CIL_READ_LIMIT, CilFileError, load_cil, save_cil, save_cil_bytes};
+pub use cil::{CIL_READ_LIMIT, CilFileError, load_cil, merge_cil_files, save_cil, save_cil_bytes};
 pub use error::IoError;
 pub use identity::same_file;
 pub use read::{DEFAULT_READ_LIMIT, read, read_limited};

@@ -10,6 +10,9 @@
 use super::{CilDocument, Computer, Field, digits_of};
 use crate::ids::{self, ConfirmationId, IdKind};
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::hash::{Hash, Hasher};
+use std::ops::Range;
 
 /// Merge options.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -132,51 +135,226 @@ impl MergeReport {
     }
 }
 
-fn norm_guid(s: &str) -> String {
-    s.trim()
-        .trim_start_matches('{')
-        .trim_end_matches('}')
-        .to_ascii_lowercase()
+/// A GUID as merge compares it: trimmed, without braces, ASCII case ignored.
+fn guid_core(s: &str) -> &str {
+    s.trim().trim_start_matches('{').trim_end_matches('}')
 }
 
-fn norm_mac(s: &str) -> String {
-    s.chars()
-        .filter(char::is_ascii_hexdigit)
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
+fn guid_eq(a: &str, b: &str) -> bool {
+    guid_core(a).eq_ignore_ascii_case(guid_core(b))
 }
+
+/// Whether two ID texts have the same digits (IIDs and CIDs, whatever their grouping).
+/// Compared without allocating: this runs for every candidate product of a large merge.
+fn digits_eq(a: &str, b: &str) -> bool {
+    a.bytes()
+        .filter(u8::is_ascii_digit)
+        .eq(b.bytes().filter(u8::is_ascii_digit))
+}
+
+/// Keys of the computer index that compare (and hash) as the rules normalise them, so that
+/// indexing 100,000 computers allocates no normalised copies.
+#[derive(Clone, Copy)]
+struct GuidKey<'a>(&'a str);
+
+impl PartialEq for GuidKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        guid_eq(self.0, other.0)
+    }
+}
+impl Eq for GuidKey<'_> {}
+impl Hash for GuidKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_lower(guid_core(self.0), state);
+    }
+}
+
+/// Name plus network name, compared case-insensitively (VAMT 2.0's workgroup rule).
+#[derive(Clone, Copy)]
+struct NameKey<'a>(&'a str, Option<&'a str>);
+
+impl PartialEq for NameKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+            && match (self.1, other.1) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                _ => false,
+            }
+    }
+}
+impl Eq for NameKey<'_> {}
+impl Hash for NameKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_lower(self.0, state);
+        state.write_u8(0xFF); // not a byte of UTF-8 text: ends the name
+        if let Some(network) = self.1 {
+            hash_lower(network, state);
+        }
+    }
+}
+
+/// A MAC address by its hex digits, case ignored (`00-15-5D-01-02-03` is `00155d010203`).
+#[derive(Clone, Copy)]
+struct MacKey<'a>(&'a str);
+
+impl MacKey<'_> {
+    fn digits(&self) -> impl Iterator<Item = u8> + '_ {
+        self.0
+            .bytes()
+            .filter(u8::is_ascii_hexdigit)
+            .map(|b| b.to_ascii_uppercase())
+    }
+}
+impl PartialEq for MacKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.digits().eq(other.digits())
+    }
+}
+impl Eq for MacKey<'_> {}
+impl Hash for MacKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.digits().for_each(|b| state.write_u8(b));
+    }
+}
+
+fn hash_lower<H: Hasher>(s: &str, state: &mut H) {
+    // In chunks, not byte by byte: SipHash is much faster fed slices.
+    let mut buf = [0u8; 64];
+    for chunk in s.as_bytes().chunks(buf.len()) {
+        let lower = &mut buf[..chunk.len()];
+        lower.copy_from_slice(chunk);
+        lower.make_ascii_lowercase();
+        state.write(lower);
+    }
+}
+
+/// The computers one key matches, without an allocation for the usual single match.
+#[derive(Debug)]
+struct Hits {
+    first: usize,
+    more: Vec<usize>,
+}
+
+impl Hits {
+    fn last(&self) -> usize {
+        self.more.last().copied().unwrap_or(self.first)
+    }
+    fn len(&self) -> usize {
+        1 + self.more.len()
+    }
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        std::iter::once(self.first).chain(self.more.iter().copied())
+    }
+}
+
+fn add_hit<K: Hash + Eq>(map: &mut HashMap<K, Hits>, key: K, i: usize) {
+    match map.entry(key) {
+        Entry::Occupied(mut hits) => {
+            if hits.get().last() != i {
+                hits.get_mut().more.push(i);
+            }
+        }
+        Entry::Vacant(slot) => {
+            slot.insert(Hits {
+                first: i,
+                more: Vec::new(),
+            });
+        }
+    }
+}
+
+/// What the merge rules read of one computer, borrowed from a parsed model or straight from
+/// a file's bytes (the streaming merge). Both paths decide through [`decide`] over these,
+/// so the rules exist once.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ComputerView<'a> {
+    pub(crate) id: Option<&'a str>,
+    pub(crate) name: Option<&'a str>,
+    pub(crate) network_name: Option<&'a str>,
+    /// This computer's MAC addresses in [`CilView::macs`].
+    pub(crate) macs: Range<usize>,
+    /// This computer's products in [`CilView::products`].
+    pub(crate) products: Range<usize>,
+}
+
+/// What the merge rules read of one product (each value trimmed, `None` when empty or
+/// missing, exactly as [`super::Product::get`] gives it).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ProductView<'a> {
+    pub(crate) sku_id: Option<&'a str>,
+    pub(crate) installation_id: Option<&'a str>,
+    pub(crate) pending: Option<&'a str>,
+    pub(crate) deposited: Option<&'a str>,
+}
+
+/// The computers and products of one document as the merge sees them, in document order;
+/// flat vectors rather than one allocation per computer.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CilView<'a> {
+    pub(crate) computers: Vec<ComputerView<'a>>,
+    pub(crate) products: Vec<ProductView<'a>>,
+    pub(crate) macs: Vec<&'a str>,
+}
+
+impl<'a> CilView<'a> {
+    /// The view of a parsed model's computers.
+    pub(crate) fn of_computers(computers: &'a [Computer]) -> Self {
+        let mut view = CilView {
+            computers: Vec::with_capacity(computers.len()),
+            products: Vec::with_capacity(computers.iter().map(|c| c.products.len()).sum()),
+            macs: Vec::new(),
+        };
+        for c in computers {
+            let macs = view.macs.len();
+            view.macs.extend(c.mac_addresses.iter().map(String::as_str));
+            let products = view.products.len();
+            view.products.extend(c.products.iter().map(|p| ProductView {
+                sku_id: p.sku_id(),
+                installation_id: p.get(Field::InstallationId),
+                pending: p.get(Field::PendingConfirmationId),
+                deposited: p.get(Field::ConfirmationId),
+            }));
+            view.computers.push(ComputerView {
+                id: c.id.as_deref(),
+                name: c.name.as_deref(),
+                network_name: c.network_name.as_deref(),
+                macs: macs..view.macs.len(),
+                products: products..view.products.len(),
+            });
+        }
+        view
+    }
+}
+
+/// The full file's computer a returned one matches and by which rule, or how many match
+/// when a rule matches more than one.
+type Match = Result<Option<(usize, &'static str)>, usize>;
 
 /// The full file's computers indexed by each matching rule, built once per merge so matching
 /// is a lookup, not a scan (100,000 computers would make a scan quadratic).
-struct ComputerIndex {
-    by_id: HashMap<String, Vec<usize>>,
-    by_name: HashMap<(String, Option<String>), Vec<usize>>,
-    by_mac: HashMap<String, Vec<usize>>,
+struct ComputerIndex<'a> {
+    by_id: HashMap<GuidKey<'a>, Hits>,
+    by_name: HashMap<NameKey<'a>, Hits>,
+    by_mac: HashMap<MacKey<'a>, Hits>,
 }
 
-impl ComputerIndex {
-    fn new(full: &[Computer]) -> Self {
+impl<'a> ComputerIndex<'a> {
+    fn new(full: &CilView<'a>) -> Self {
         let mut index = ComputerIndex {
-            by_id: HashMap::new(),
-            by_name: HashMap::new(),
-            by_mac: HashMap::new(),
+            by_id: HashMap::with_capacity(full.computers.len()),
+            by_name: HashMap::with_capacity(full.computers.len()),
+            by_mac: HashMap::with_capacity(full.macs.len()),
         };
-        for (i, c) in full.iter().enumerate() {
-            if let Some(id) = &c.id {
-                index.by_id.entry(norm_guid(id)).or_default().push(i);
+        for (i, c) in full.computers.iter().enumerate() {
+            if let Some(id) = c.id {
+                add_hit(&mut index.by_id, GuidKey(id), i);
             }
-            if let Some(name) = &c.name {
-                index
-                    .by_name
-                    .entry(name_key(name, c.network_name.as_deref()))
-                    .or_default()
-                    .push(i);
+            if let Some(name) = c.name {
+                add_hit(&mut index.by_name, NameKey(name, c.network_name), i);
             }
-            for mac in &c.mac_addresses {
-                let hits = index.by_mac.entry(norm_mac(mac)).or_default();
-                if hits.last() != Some(&i) {
-                    hits.push(i);
-                }
+            for mac in &full.macs[c.macs.clone()] {
+                add_hit(&mut index.by_mac, MacKey(mac), i);
             }
         }
         index
@@ -184,43 +362,35 @@ impl ComputerIndex {
 
     /// Finds the full file's computer for a returned one: by Id, then name + network name,
     /// then any MAC address. `Err(n)` when a rule matches `n > 1` computers.
-    fn find(&self, c: &Computer) -> Result<Option<(usize, &'static str)>, usize> {
-        let mut rules: Vec<(&'static str, Vec<usize>)> = Vec::new();
-        if let Some(id) = &c.id {
-            rules.push((
-                "id",
-                self.by_id.get(&norm_guid(id)).cloned().unwrap_or_default(),
-            ));
+    fn find(&self, c: &ComputerView<'_>, macs: &[&str]) -> Match {
+        let decide = |rule: &'static str, hits: Option<&Hits>| match hits {
+            None => None,
+            Some(h) if h.len() == 1 => Some(Ok(Some((h.first, rule)))),
+            Some(h) => Some(Err(h.len())),
+        };
+        if let Some(id) = c.id
+            && let Some(found) = decide("id", self.by_id.get(&GuidKey(id)))
+        {
+            return found;
         }
-        if let Some(name) = &c.name {
-            let key = name_key(name, c.network_name.as_deref());
-            rules.push(("name", self.by_name.get(&key).cloned().unwrap_or_default()));
+        if let Some(name) = c.name
+            && let Some(found) = decide("name", self.by_name.get(&NameKey(name, c.network_name)))
+        {
+            return found;
         }
-        let mut by_mac: Vec<usize> = c
-            .mac_addresses
+        let mut by_mac: Vec<usize> = macs
             .iter()
-            .flat_map(|m| self.by_mac.get(&norm_mac(m)).cloned().unwrap_or_default())
+            .filter_map(|m| self.by_mac.get(&MacKey(m)))
+            .flat_map(Hits::iter)
             .collect();
         by_mac.sort_unstable();
         by_mac.dedup();
-        rules.push(("mac", by_mac));
-        for (rule, hits) in rules {
-            match hits.len() {
-                0 => continue,
-                1 => return Ok(Some((hits[0], rule))),
-                n => return Err(n),
-            }
+        match by_mac.len() {
+            0 => Ok(None),
+            1 => Ok(Some((by_mac[0], "mac"))),
+            n => Err(n),
         }
-        Ok(None)
     }
-}
-
-/// Name plus network name, compared case-insensitively (VAMT 2.0's workgroup rule).
-fn name_key(name: &str, network: Option<&str>) -> (String, Option<String>) {
-    (
-        name.to_ascii_lowercase(),
-        network.map(str::to_ascii_lowercase),
-    )
 }
 
 /// Checks a CID text: `Ok(unconfirmed_check_failed)` or why it is refused. A 48-digit CID
@@ -237,30 +407,184 @@ fn check_cid(text: &str, strict: bool) -> Result<bool, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Applies one CID to the full file's product `(ci, pi)`.
-fn apply(full: &mut CilDocument, ci: usize, pi: usize, cid: &str, force: bool) -> MergeOutcome {
-    let product = &full.computers[ci].products[pi];
-    let incoming = digits_of(cid);
-    let pending = product.get(Field::PendingConfirmationId).map(str::to_owned);
-    let deposited = product.get(Field::ConfirmationId).map(str::to_owned);
+/// The overwrite rule for one CID and one product holding `pending` / `deposited`:
+/// the outcome, and the value to set as `PendingConfirmationId` when it changes. Shared by
+/// merge (model and streaming) and CSV import.
+fn apply_rule(
+    pending: Option<&str>,
+    deposited: Option<&str>,
+    cid: &str,
+    force: bool,
+) -> (MergeOutcome, Option<String>) {
     // Already there, pending or deposited: nothing to do (merges are idempotent).
-    if [&pending, &deposited]
+    if [pending, deposited]
         .into_iter()
         .flatten()
-        .any(|e| digits_of(e) == incoming)
+        .any(|e| digits_eq(e, cid))
     {
-        return MergeOutcome::AlreadyPresent;
+        return (MergeOutcome::AlreadyPresent, None);
     }
+    let incoming = digits_of(cid);
     match pending.or(deposited) {
-        Some(existing) if !force => MergeOutcome::Conflict { existing },
-        previous => {
-            full.set_field(ci, pi, Field::PendingConfirmationId, &incoming);
-            match previous {
-                Some(previous) => MergeOutcome::Replaced { previous },
-                None => MergeOutcome::Applied,
-            }
+        Some(existing) if !force => (
+            MergeOutcome::Conflict {
+                existing: existing.to_owned(),
+            },
+            None,
+        ),
+        Some(previous) => (
+            MergeOutcome::Replaced {
+                previous: previous.to_owned(),
+            },
+            Some(incoming),
+        ),
+        None => (MergeOutcome::Applied, Some(incoming)),
+    }
+}
+
+/// Applies one CID to the full file's product `(ci, pi)` (CSV import).
+fn apply(full: &mut CilDocument, ci: usize, pi: usize, cid: &str, force: bool) -> MergeOutcome {
+    let product = &full.computers[ci].products[pi];
+    let (outcome, set) = apply_rule(
+        product.get(Field::PendingConfirmationId),
+        product.get(Field::ConfirmationId),
+        cid,
+        force,
+    );
+    if let Some(value) = set {
+        full.set_field(ci, pi, Field::PendingConfirmationId, &value);
+    }
+    outcome
+}
+
+/// The part of each decision that depends on the returned file alone: which products
+/// carry a CID, what the report says about them, and whether the CID is well-formed. Kept
+/// apart from [`decide`] so the streaming merge can make it on the returned file's thread
+/// while the full file is still being read.
+pub(crate) struct Prepared {
+    /// One per returned product with a CID, in order, the outcome not yet decided.
+    decisions: Vec<MergeDecision>,
+    /// For each: the product's index in the returned view, and the CID's check.
+    checks: Vec<(usize, Result<bool, String>)>,
+}
+
+/// The returned-file half of the merge rules (see [`Prepared`]).
+pub(crate) fn prepare(returned: &CilView<'_>) -> Prepared {
+    // Exact capacities: 200,000 decisions grown by doubling would copy and waste megabytes.
+    let n = returned
+        .products
+        .iter()
+        .filter(|p| p.pending.or(p.deposited).is_some())
+        .count();
+    let mut prepared = Prepared {
+        decisions: Vec::with_capacity(n),
+        checks: Vec::with_capacity(n),
+    };
+    for (rc, computer) in returned.computers.iter().enumerate() {
+        for (rp, i) in computer.products.clone().enumerate() {
+            let product = &returned.products[i];
+            let Some(cid) = product.pending.or(product.deposited) else {
+                continue; // nothing to bring home for this product
+            };
+            prepared.decisions.push(MergeDecision {
+                returned_computer: rc,
+                returned_product: rp,
+                computer_id: computer.id.map(str::to_owned),
+                matched: None,
+                sku_id: product.sku_id.map(str::to_owned),
+                installation_id: product.installation_id.map(str::to_owned),
+                unconfirmed_check_failed: false,
+                outcome: MergeOutcome::NoSuchComputer,
+            });
+            prepared.checks.push((i, check_cid(cid, false)));
         }
     }
+    prepared
+}
+
+/// The merge rules, once for both paths: every decision, and the final
+/// `PendingConfirmationId` of each full-file product the merge changes (indexed like
+/// `full.products`; `None` where nothing changes). Setting a field twice leaves what setting
+/// only its final value leaves, so the caller applies these at the end.
+pub(crate) fn decide(
+    full: &CilView<'_>,
+    returned: &CilView<'_>,
+    prepared: Prepared,
+    options: MergeOptions,
+) -> (MergeReport, Vec<Option<String>>) {
+    let Prepared {
+        mut decisions,
+        checks,
+    } = prepared;
+    let mut set: Vec<Option<String>> = vec![None; full.products.len()];
+    let index = ComputerIndex::new(full);
+    // Each returned computer is matched once, for its first product with a CID.
+    let mut matched: Option<(usize, Match)> = None;
+    for (decision, (ri, check)) in decisions.iter_mut().zip(checks) {
+        let rc = decision.returned_computer;
+        let found = match matched {
+            Some((c, found)) if c == rc => found,
+            _ => {
+                let computer = &returned.computers[rc];
+                let found = index.find(computer, &returned.macs[computer.macs.clone()]);
+                matched = Some((rc, found));
+                found
+            }
+        };
+        let product = &returned.products[ri];
+        let Some(cid) = product.pending.or(product.deposited) else {
+            continue; // (prepared only products with a CID)
+        };
+        decision.matched = found.ok().flatten();
+        decision.outcome = match (found, check) {
+            (_, Err(detail)) => MergeOutcome::InvalidCid { detail },
+            (Err(n), _) => MergeOutcome::Ambiguous { candidates: n },
+            (Ok(None), _) => MergeOutcome::NoSuchComputer,
+            (Ok(Some((ci, _))), Ok(unconfirmed)) => {
+                decision.unconfirmed_check_failed = unconfirmed;
+                match product.installation_id {
+                    None => MergeOutcome::NoIid,
+                    Some(iid) => {
+                        let mut same_sku = false;
+                        let mut target = None;
+                        for i in full.computers[ci].products.clone() {
+                            let p = &full.products[i];
+                            let sku_matches = match (p.sku_id, product.sku_id) {
+                                (None, None) => true,
+                                (Some(a), Some(b)) => guid_eq(a, b),
+                                _ => false,
+                            };
+                            if !sku_matches {
+                                continue;
+                            }
+                            same_sku = true;
+                            if p.installation_id.is_some_and(|own| digits_eq(own, iid)) {
+                                target = Some(i);
+                                break;
+                            }
+                        }
+                        match (same_sku, target) {
+                            (false, _) => MergeOutcome::NoSuchProduct,
+                            (true, None) => MergeOutcome::IidMismatch,
+                            (true, Some(i)) => {
+                                let p = &full.products[i];
+                                // What an earlier decision of this merge set wins over what
+                                // the file held (the model's `set_field` order).
+                                let pending = set[i].as_deref().or(p.pending);
+                                let (outcome, value) =
+                                    apply_rule(pending, p.deposited, cid, options.force);
+                                if value.is_some() {
+                                    set[i] = value;
+                                }
+                                outcome
+                            }
+                        }
+                    }
+                }
+            }
+        };
+    }
+    (MergeReport { decisions }, set)
 }
 
 /// Merges the CIDs of a returned CIL into the full one (which is changed only where a CID
@@ -278,65 +602,28 @@ pub fn merge_computers(
     returned: &[Computer],
     options: MergeOptions,
 ) -> MergeReport {
-    let mut report = MergeReport::default();
-    let index = ComputerIndex::new(full.computers());
-    for (rc, computer) in returned.iter().enumerate() {
-        let matched = index.find(computer);
-        for (rp, product) in computer.products.iter().enumerate() {
-            let Some(cid) = product
-                .get(Field::PendingConfirmationId)
-                .or(product.get(Field::ConfirmationId))
-                .map(str::to_owned)
-            else {
-                continue; // nothing to bring home for this product
-            };
-            let mut decision = MergeDecision {
-                returned_computer: rc,
-                returned_product: rp,
-                computer_id: computer.id.clone(),
-                matched: matched.ok().flatten(),
-                sku_id: product.sku_id().map(str::to_owned),
-                installation_id: product.get(Field::InstallationId).map(str::to_owned),
-                unconfirmed_check_failed: false,
-                outcome: MergeOutcome::NoSuchComputer,
-            };
-            decision.outcome = match (&matched, check_cid(&cid, false)) {
-                (_, Err(detail)) => MergeOutcome::InvalidCid { detail },
-                (Err(n), _) => MergeOutcome::Ambiguous { candidates: *n },
-                (Ok(None), _) => MergeOutcome::NoSuchComputer,
-                (Ok(Some((ci, _))), Ok(unconfirmed)) => {
-                    decision.unconfirmed_check_failed = unconfirmed;
-                    match product.get(Field::InstallationId).map(digits_of) {
-                        None => MergeOutcome::NoIid,
-                        Some(iid) => {
-                            let sku = product.sku_id().map(norm_guid);
-                            let same_sku: Vec<usize> = full.computers()[*ci]
-                                .products
-                                .iter()
-                                .enumerate()
-                                .filter(|(_, p)| p.sku_id().map(norm_guid) == sku)
-                                .map(|(i, _)| i)
-                                .collect();
-                            let target = same_sku.iter().copied().find(|&i| {
-                                full.computers()[*ci].products[i]
-                                    .get(Field::InstallationId)
-                                    .map(digits_of)
-                                    .as_ref()
-                                    == Some(&iid)
-                            });
-                            match (same_sku.is_empty(), target) {
-                                (true, _) => MergeOutcome::NoSuchProduct,
-                                (false, None) => MergeOutcome::IidMismatch,
-                                (false, Some(pi)) => apply(full, *ci, pi, &cid, options.force),
-                            }
-                        }
-                    }
-                }
-            };
-            report.decisions.push(decision);
+    let returned = CilView::of_computers(returned);
+    let prepared = prepare(&returned);
+    let (report, set) = decide(
+        &CilView::of_computers(full.computers()),
+        &returned,
+        prepared,
+        options,
+    );
+    apply_decided(full, set);
+    report
+}
+
+/// Sets the values [`decide`] chose on the model.
+pub(crate) fn apply_decided(full: &mut CilDocument, set: Vec<Option<String>>) {
+    let mut values = set.into_iter();
+    for ci in 0..full.computers.len() {
+        for pi in 0..full.computers[ci].products.len() {
+            if let Some(Some(value)) = values.next() {
+                full.set_field(ci, pi, Field::PendingConfirmationId, &value);
+            }
         }
     }
-    report
 }
 
 /// What happened to one CSV row.

@@ -34,6 +34,7 @@ mod export;
 mod fields;
 pub mod json;
 mod merge;
+mod stream;
 mod validate;
 mod xml;
 
@@ -43,6 +44,7 @@ pub use merge::{
     CidImportReport, CidImportRow, CidOutcome, MergeDecision, MergeOptions, MergeOutcome,
     MergeReport, add_cids, merge, merge_computers,
 };
+pub use stream::{MergeInputError, MergedCil, merge_bytes};
 pub use validate::{Finding, FindingKind, Severity, Summary, summarize, validate};
 pub use xml::{Encoding, Limits};
 

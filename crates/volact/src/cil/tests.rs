@@ -532,3 +532,364 @@ proptest! {
         }
     }
 }
+
+// The streaming merge against the model.
+
+/// The model path's answer: the merged bytes and report, or the error of the first file
+/// that does not load (the returned one first, as the CLI reads it).
+fn model_merge(
+    full: &[u8],
+    returned: &[u8],
+    options: MergeOptions,
+) -> Result<(Vec<u8>, MergeReport), MergeInputError> {
+    let back = CilDocument::parse(returned).map_err(MergeInputError::Returned)?;
+    let mut doc = CilDocument::parse(full).map_err(MergeInputError::Full)?;
+    let report = merge(&mut doc, &back, options);
+    Ok((doc.to_bytes(), report))
+}
+
+/// Asserts that `merge_bytes` gives the model's bytes, report or error; returns whether it
+/// streamed.
+fn same_as_model(full: &[u8], returned: &[u8], options: MergeOptions) -> bool {
+    let expected = model_merge(full, returned, options);
+    let got = merge_bytes(full, returned, options, Limits::default());
+    match (expected, got) {
+        (Ok((bytes, report)), Ok(merged)) => {
+            assert_eq!(
+                String::from_utf8_lossy(&merged.to_bytes()),
+                String::from_utf8_lossy(&bytes),
+                "output differs (streamed: {})",
+                merged.is_streamed()
+            );
+            assert_eq!(merged.report(), &report);
+            merged.is_streamed()
+        }
+        (Err(e), Err(g)) => {
+            assert_eq!(g, e);
+            false
+        }
+        (e, g) => panic!("model {:?} but merge_bytes {:?}", e.map(|x| x.1), g),
+    }
+}
+
+/// A small deterministic generator for the streaming-merge property: every knob the merge
+/// rules and the splicing depend on, plus the things the streaming path must decline.
+struct Gen(u64);
+
+impl Gen {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn one_in(&mut self, n: u64) -> bool {
+        self.below(n) == 0
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// A random full file and a returned file that refers to it (and to things it lacks).
+fn random_pair(seed: u64, hard: bool) -> (Vec<u8>, Vec<u8>) {
+    let mut g = Gen(seed);
+    let rare = |g: &mut Gen| hard && g.one_in(12);
+    let indents = ["\n      ", "\n\t\t", "", " ", "\n  "];
+    let mut full = String::from(
+        "<?xml version=\"1.0\"?>\n<SoftwareLicensingData Version=\"2.0\" xmlns:x=\"urn:x\">\n  <Computers>",
+    );
+    let mut returned = String::from("<SoftwareLicensingData><Computers>");
+    for _ in 0..g.below(5) {
+        let id = g.pick(&["{A0}", "{A1}", "{a1}", "A2", "{A3}"]);
+        let name = g.pick(&["PC1", "pc1", "PC2", "TWIN"]);
+        let net = g.pick(&["LAB", "lab", "DOM"]);
+        let mac = g.pick(&["00-15-5D-01-02-03", "00155d010203", "00-15-5D-0A-0B-0C"]);
+        let mut attrs = String::new();
+        if !g.one_in(5) {
+            attrs += &format!(" Id=\"{id}\"");
+        }
+        if !g.one_in(3) {
+            attrs += &format!(" Name=\"{name}\" NetworkName=\"{net}\"");
+        }
+        if g.one_in(4) {
+            attrs += " x:rack=\"R1\"";
+        }
+        if rare(&mut g) {
+            attrs += " Name=\"&amp;\"";
+        }
+        full += &format!("\n    <Computer{attrs}>");
+        if g.one_in(2) {
+            full += &format!("\n      <MacAddresses><MacAddress>{mac}</MacAddress></MacAddresses>");
+        }
+        if g.one_in(3) {
+            full += "\n      <Groups><Group>G</Group></Groups><!-- c -->";
+        }
+        if rare(&mut g) {
+            full += "\n      <MacAddresses><MacAddress>00<!--x-->11</MacAddress></MacAddresses>";
+        }
+        full += "\n      <Products>";
+        let mut own: Vec<(&str, u64)> = Vec::new();
+        for _ in 0..g.below(4) {
+            let ind = g.pick(&indents);
+            let sku = g.pick(&["{S1}", "{s1}", "{S2}"]);
+            let iid_seed = g.below(4);
+            own.push((sku, iid_seed));
+            if g.one_in(10) {
+                full += &format!("{ind}<Product/>");
+                continue;
+            }
+            let product_attrs = if rare(&mut g) {
+                format!(" IID=\"{}\"", iid(iid_seed))
+            } else if g.one_in(8) {
+                " x:a=\"1\" other=\"2\"".into()
+            } else {
+                String::new()
+            };
+            full += &format!("{ind}<Product{product_attrs}>");
+            let mut children: Vec<String> = Vec::new();
+            if !g.one_in(6) {
+                children.push(format!("<Sku Id=\"{sku}\" Name=\"n\"/>"));
+            }
+            if g.one_in(2) {
+                children.push("<LicenseStatus>2</LicenseStatus>".into());
+            }
+            if !g.one_in(8) {
+                let element = if rare(&mut g) {
+                    g.pick(&["IID", "installationid"])
+                } else {
+                    "InstallationId"
+                };
+                children.push(format!("<{element}>{}</{element}>", iid(iid_seed)));
+            }
+            match g.below(8) {
+                0 => children.push(format!(
+                    "<PendingConfirmationId>{}</PendingConfirmationId>",
+                    cid(g.below(3))
+                )),
+                1 => children.push("<PendingConfirmationId/>".into()),
+                2 => children.push("<PendingConfirmationId a=\"1\" />".into()),
+                3 => children.push(format!(
+                    "<ConfirmationId>{}</ConfirmationId>",
+                    cid(g.below(3))
+                )),
+                4 => children.push("<PendingConfirmationId>  </PendingConfirmationId>".into()),
+                _ => {}
+            }
+            if g.one_in(4) {
+                children.push("<x:note><![CDATA[<keep>]]></x:note>".into());
+            }
+            if g.one_in(6) {
+                children.push("<!-- note -->".into());
+            }
+            if rare(&mut g) {
+                children.push(
+                    g.pick(&[
+                        "<LicenseStatus>&amp;</LicenseStatus>",
+                        "<ProductKeyType><![CDATA[x]]></ProductKeyType>",
+                        "<LicenseStatus>1</LicenseStatus>",
+                        "<Sku xmlns=\"urn:x\" Id=\"{S1}\"/>",
+                        "<LicenseStatus>&bogus;</LicenseStatus>",
+                    ])
+                    .to_owned(),
+                );
+            }
+            // Mostly canonical order, sometimes shuffled.
+            if g.one_in(5) {
+                let n = children.len();
+                for i in (1..n).rev() {
+                    let j = g.below(i as u64 + 1) as usize;
+                    children.swap(i, j);
+                }
+            }
+            let child_ind = g.pick(&indents);
+            for c in children {
+                full += child_ind;
+                full += &c;
+            }
+            full += &format!("{ind}</Product>");
+        }
+        full += "\n      </Products>\n    </Computer>";
+        // The returned side: this computer by one of its keys, or a stranger.
+        let key = match g.below(5) {
+            0 => format!(" Id=\"{id}\""),
+            1 => format!(" Name=\"{name}\" NetworkName=\"{net}\""),
+            2 => String::new(),
+            3 => " Id=\"{A9}\"".into(),
+            _ => format!(" Id=\"{id}\" Name=\"{name}\""),
+        };
+        returned += &format!("<Computer{key}>");
+        if g.one_in(3) {
+            returned += &format!("<MacAddresses><MacAddress>{mac}</MacAddress></MacAddresses>");
+        }
+        returned += "<Products>";
+        for _ in 0..g.below(4) {
+            // Mostly one of this computer's own products, so that many CIDs apply.
+            let (sku, iid_seed) = match own.len() {
+                n if n > 0 && !g.one_in(4) => own[g.below(n as u64) as usize],
+                _ => (g.pick(&["{S1}", "{s1}", "{S2}", "{S3}"]), g.below(5)),
+            };
+            returned += &format!("<Product><Sku Id=\"{sku}\"/>");
+            if !g.one_in(8) {
+                let element = if g.one_in(6) { "IID" } else { "InstallationId" };
+                returned += &format!("<{element}>{}</{element}>", iid(iid_seed));
+            }
+            let value = match g.below(10) {
+                0 => "12345".to_owned(),
+                1 => String::new(),
+                _ => cid(g.below(4)),
+            };
+            let element = g.pick(&[
+                "PendingConfirmationId",
+                "ConfirmationId",
+                "CID",
+                "PendingConfirmationId",
+            ]);
+            if !value.is_empty() || g.one_in(2) {
+                returned += &format!("<{element}>{value}</{element}>");
+            }
+            returned += "</Product>";
+        }
+        returned += "</Products></Computer>";
+    }
+    full += "\n  </Computers>\n  <?vamt keep?>\n</SoftwareLicensingData>\n";
+    returned += "</Computers></SoftwareLicensingData>";
+    let mut full = full.into_bytes();
+    if hard && g.one_in(6) {
+        let encoding = [
+            Encoding::Utf8 { bom: true },
+            Encoding::Utf16Le { bom: true },
+            Encoding::Utf16Be { bom: false },
+        ][g.below(3) as usize];
+        full = xml::encode(&String::from_utf8_lossy(&full), encoding);
+    }
+    if hard && g.one_in(20) {
+        full.truncate(full.len() / 2); // malformed: the model's error
+    }
+    (full, returned.into_bytes())
+}
+
+#[test]
+fn streaming_merge_equals_the_model_on_the_lab_documents() {
+    let full = lab("");
+    let returned = format!(
+        r#"<SoftwareLicensingData Version="2.0"><Computers>
+  <Computer Id="{{a1}}"><Products>
+    <Product><Sku Id="{{S1}}"/><InstallationId>{}</InstallationId><PendingConfirmationId>{}</PendingConfirmationId></Product>
+    <Product><Sku Id="{{S2}}"/><InstallationId>{}</InstallationId><PendingConfirmationId>{}</PendingConfirmationId></Product>
+  </Products></Computer>
+  <Computer Id="{{A2}}"><Products>
+    <Product><Sku Id="{{S1}}"/><InstallationId>{}</InstallationId><PendingConfirmationId>{}</PendingConfirmationId></Product>
+  </Products></Computer>
+</Computers></SoftwareLicensingData>"#,
+        iid(1),
+        cid(11),
+        iid(2),
+        cid(12),
+        iid(3),
+        cid(13),
+    );
+    for force in [false, true] {
+        assert!(same_as_model(
+            full.as_bytes(),
+            returned.as_bytes(),
+            MergeOptions { force }
+        ));
+    }
+    // Merging the merged file again: everything already present, nothing changes.
+    let once = merge_bytes(
+        full.as_bytes(),
+        returned.as_bytes(),
+        MergeOptions::default(),
+        Limits::default(),
+    )
+    .unwrap()
+    .to_bytes();
+    assert!(same_as_model(
+        &once,
+        returned.as_bytes(),
+        MergeOptions::default()
+    ));
+    // Declined files still give the model's answer.
+    let aliased = full.replace("InstallationId>", "IID>");
+    assert!(!same_as_model(
+        aliased.as_bytes(),
+        returned.as_bytes(),
+        MergeOptions::default()
+    ));
+    let utf16 = xml::encode(&full, Encoding::Utf16Le { bom: true });
+    assert!(!same_as_model(
+        &utf16,
+        returned.as_bytes(),
+        MergeOptions::default()
+    ));
+    assert!(matches!(
+        merge_bytes(
+            b"<a/>",
+            returned.as_bytes(),
+            MergeOptions::default(),
+            Limits::default()
+        ),
+        Err(MergeInputError::Full(CilError::NotCil { .. }))
+    ));
+    assert!(matches!(
+        merge_bytes(
+            full.as_bytes(),
+            b"<x",
+            MergeOptions::default(),
+            Limits::default()
+        ),
+        Err(MergeInputError::Returned(CilError::Xml { .. }))
+    ));
+}
+
+#[test]
+fn streaming_merge_equals_the_model_on_many_random_pairs() {
+    // Deterministic and many: most pairs stream, the hard knobs exercise the declines.
+    let (mut streamed, mut changed) = (0, 0);
+    let n = 3000;
+    for seed in 0..n {
+        let (full, returned) = random_pair(seed, seed % 2 == 1);
+        let force = seed % 3 == 0;
+        let hard = seed % 2 == 1;
+        if same_as_model(&full, &returned, MergeOptions { force }) {
+            streamed += 1;
+        } else {
+            // Only the hard knobs may send a pair to the model.
+            assert!(hard, "seed {seed} did not stream");
+        }
+        // And the merged result merged again (existing CIDs, conflicts, already present).
+        if let Ok((once, report)) = model_merge(&full, &returned, MergeOptions { force }) {
+            changed += report.count("applied") + report.count("replaced");
+            same_as_model(&once, &returned, MergeOptions { force: !force });
+        }
+    }
+    assert!(streamed > n / 3, "only {streamed} of {n} streamed");
+    // The splices are exercised: many CIDs are set, not only refused.
+    assert!(changed > 400, "only {changed} CIDs set");
+}
+
+proptest! {
+    #[test]
+    fn streaming_merge_equals_the_model(seed in any::<u64>(), hard in any::<bool>(), force in any::<bool>()) {
+        let (full, returned) = random_pair(seed, hard);
+        same_as_model(&full, &returned, MergeOptions { force });
+    }
+
+    #[test]
+    fn streaming_merge_equals_the_model_on_random_documents((src, _) in doc_strategy(), seed in 0u64..1000) {
+        let full = parse(&src);
+        let proxy = export(&full, ExportOptions { mode: ExportMode::ProxyOnly, ..Default::default() });
+        let mut returned = CilDocument::parse(&proxy).unwrap();
+        for ci in 0..returned.computers().len() {
+            returned.set_field(ci, 0, Field::PendingConfirmationId, &cid(seed + ci as u64));
+        }
+        let returned = returned.to_bytes();
+        // Escaped attribute values go to the model; either way the answer is the model's.
+        same_as_model(src.as_bytes(), &returned, MergeOptions::default());
+    }
+}

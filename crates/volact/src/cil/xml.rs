@@ -251,12 +251,7 @@ impl XmlDoc {
     }
 
     fn build(&mut self, src: &str, limits: Limits) -> Result<(), CilError> {
-        let mut reader = quick_xml::Reader::from_str(src);
-        let config = reader.config_mut();
-        config.trim_text(false);
-        config.check_end_names = true;
-        config.expand_empty_elements = false;
-        config.check_comments = true;
+        let mut reader = reader(src);
         // (parent, last child) for every open element; the document is the first parent.
         let mut open: Vec<(Id, Id)> = vec![(0, NIL)];
         let mut root_elements = 0usize;
@@ -421,14 +416,9 @@ impl XmlDoc {
         let name_len = element_name(tag).len();
         let start = BytesStart::from_content(content, name_len);
         let mut out = Vec::new();
-        for attr in start.attributes() {
-            let attr = attr.map_err(|e| e.to_string())?;
-            // XML 1.0 attribute-value normalisation: references resolved, whitespace to spaces.
-            let value = attr
-                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map_err(|e| e.to_string())?;
-            out.push((attr.key.as_ref().to_owned(), value.into_owned()));
-        }
+        for_each_attribute(&start, |key, value| {
+            out.push((key.to_owned(), value.into_owned()));
+        })?;
         Ok(out)
     }
 
@@ -545,12 +535,7 @@ impl XmlDoc {
         if node.tail != EMPTY {
             return;
         }
-        let tag = self.text(node.head);
-        let open = format!(
-            "{}>",
-            tag.trim_end_matches('>').trim_end_matches('/').trim_end()
-        );
-        let close = format!("</{}>", element_name(tag));
+        let (open, close) = opened(self.text(node.head));
         self.set_head(id, open);
         self.nodes[id as usize].tail = self.own(close);
     }
@@ -686,8 +671,51 @@ impl XmlDoc {
     }
 }
 
+/// The start and end tags an empty-element tag becomes when it gets content (`<a x="1"/>`
+/// → `<a x="1">`, `</a>`). One function for the model and the streaming merge, so both
+/// write the same bytes.
+pub(crate) fn opened(tag: &str) -> (String, String) {
+    (
+        format!(
+            "{}>",
+            tag.trim_end_matches('>').trim_end_matches('/').trim_end()
+        ),
+        format!("</{}>", element_name(tag)),
+    )
+}
+
+/// The reader every CIL is parsed with. One configuration for the model and the streaming
+/// merge: both must see the same events, or their outputs could differ.
+pub(crate) fn reader(src: &str) -> quick_xml::Reader<&[u8]> {
+    let mut reader = quick_xml::Reader::from_str(src);
+    let config = reader.config_mut();
+    config.trim_text(false);
+    config.check_end_names = true;
+    config.expand_empty_elements = false;
+    config.check_comments = true;
+    reader
+}
+
+/// Visits a start tag's attributes as (qualified name, value) in order, each value
+/// normalised as XML 1.0 says (references resolved, whitespace to spaces). The model's
+/// [`XmlDoc::attributes`] and the streaming merge share it, so both read the same values and
+/// fail on the same tags.
+pub(crate) fn for_each_attribute<'t>(
+    start: &'t BytesStart<'_>,
+    mut f: impl FnMut(&str, Cow<'t, str>),
+) -> Result<(), String> {
+    for attr in start.attributes() {
+        let attr = attr.map_err(|e| e.to_string())?;
+        let value = attr
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .map_err(|e| e.to_string())?;
+        f(attr.key.as_ref(), value);
+    }
+    Ok(())
+}
+
 /// The byte-order mark a document starts with, if it had one.
-fn bom(encoding: Encoding) -> &'static [u8] {
+pub(crate) fn bom(encoding: Encoding) -> &'static [u8] {
     match encoding {
         Encoding::Utf8 { bom: true } => &[0xEF, 0xBB, 0xBF],
         Encoding::Utf16Le { bom: true } => &[0xFF, 0xFE],
