@@ -9,6 +9,7 @@ mod epid_cmd;
 mod id_cmd;
 mod input;
 mod key_cmd;
+mod srv_cmd;
 mod table;
 
 use clap::{Args, Parser, Subcommand};
@@ -23,7 +24,8 @@ use std::process::ExitCode;
     about = "Windows volume activation (KMS and MAK) administration from any platform",
     long_about = "Windows volume activation (KMS and MAK) administration from any platform.\n\n\
                   volact inspects product keys, Installation and Confirmation IDs and extended \
-                  product IDs, and knows Microsoft's published KMS client setup keys. It never \
+                  product IDs, knows Microsoft's published KMS client setup keys, reads and \
+                  merges VAMT CIL files, and plans and checks KMS discovery through DNS. It never \
                   generates keys or Confirmation IDs and never answers activation requests."
 )]
 struct Cli {
@@ -48,6 +50,11 @@ enum Command {
     /// VAMT Computer Information List (CIL) files: show, validate, export, add CIDs, merge.
     #[command(subcommand)]
     Cil(CilCommand),
+    /// KMS discovery through DNS SRV records: plan, order, discover, publish, withdraw.
+    #[command(subcommand)]
+    Srv(srv_cmd::SrvCommand),
+    /// Check that a KMS host's port accepts TCP connections (connects only; never speaks KMS).
+    Probe(srv_cmd::ProbeArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -272,5 +279,7 @@ fn run(command: Command, out: &mut dyn Write) -> io::Result<Verdict> {
             catalog_cmd::gvlk(&query.join(" "), json.json, out)
         }
         Command::Cil(c) => run_cil(c, out),
+        Command::Srv(c) => srv_cmd::run(c, out),
+        Command::Probe(a) => srv_cmd::probe(a, out),
     }
 }

@@ -136,7 +136,10 @@ pub enum UpdateError {
 #[derive(Clone, Debug)]
 pub struct Publisher {
     server: SocketAddr,
-    key: TsigKey,
+    /// `None`: unsigned updates, for zones that allow updates by address (BIND
+    /// `allow-update { 127.0.0.1; }`). Windows DNS takes only secure (GSS-TSIG) updates from
+    /// KMS hosts in AD-integrated zones; volact signs with TSIG whenever a key is given.
+    key: Option<TsigKey>,
     timeout: Duration,
     ttl: u32,
 }
@@ -146,7 +149,17 @@ impl Publisher {
     pub fn new(server: SocketAddr, key: TsigKey) -> Self {
         Self {
             server,
-            key,
+            key: Some(key),
+            timeout: Duration::from_secs(5),
+            ttl: DEFAULT_TTL,
+        }
+    }
+
+    /// Unsigned updates to `server` (a zone that allows updates by source address).
+    pub fn unsigned(server: SocketAddr) -> Self {
+        Self {
+            server,
+            key: None,
             timeout: Duration::from_secs(5),
             ttl: DEFAULT_TTL,
         }
@@ -212,28 +225,62 @@ impl Publisher {
         Ok(records)
     }
 
-    fn send(&self, zone: &str, owner: &str, mut update: Update) -> Result<(), UpdateError> {
-        let key_name = self.key.name().to_owned();
+    /// Signs `update` with `key` at the current time; returns the verifier for the answer.
+    fn sign(
+        &self,
+        key: &TsigKey,
+        update: &mut Update,
+        key_name: &str,
+    ) -> Result<Option<hickory_proto::rr::TSigVerifier>, UpdateError> {
         let sign_err = |reason: String| UpdateError::Sign {
-            key: key_name.clone(),
+            key: key_name.to_owned(),
             reason,
         };
-        let algorithm = match self.key.algorithm() {
+        let algorithm = match key.algorithm() {
             TsigAlgorithm::HmacSha256 => HickoryAlgorithm::HmacSha256,
             TsigAlgorithm::HmacSha384 => HickoryAlgorithm::HmacSha384,
             TsigAlgorithm::HmacSha512 => HickoryAlgorithm::HmacSha512,
         };
         let name = Name::from_ascii(format!("{key_name}.")).map_err(|e| sign_err(e.to_string()))?;
-        let signer = TSigner::new(self.key.secret().to_vec(), algorithm, name, FUDGE_SECS)
+        let signer = TSigner::new(key.secret().to_vec(), algorithm, name, FUDGE_SECS)
             .map_err(|e| sign_err(e.to_string()))?;
         let now = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_err(|_| UpdateError::Clock)?
             .as_secs();
-        let verifier = update
+        update
             .message_mut()
             .finalize(&signer, now)
-            .map_err(|e| sign_err(e.to_string()))?;
+            .map_err(|e| sign_err(e.to_string()))
+    }
+
+    /// Withdraw exactly `record` at `_vlmcs._tcp.<domain>` (any port), whether or not it is
+    /// there: RFC 2136 §2.5.4 deletes by rdata, and deleting an absent record is a no-op.
+    pub fn withdraw_record(
+        &self,
+        zone: &str,
+        domain: &str,
+        record: &SrvRecord,
+    ) -> Result<(), UpdateError> {
+        let owner = owner_name(domain);
+        let update = Update::withdraw(
+            transport::random_id(),
+            zone,
+            &owner,
+            std::slice::from_ref(record),
+        )?;
+        self.send(zone, &owner, update)
+    }
+
+    fn send(&self, zone: &str, owner: &str, mut update: Update) -> Result<(), UpdateError> {
+        let key_name = self.key.as_ref().map_or_else(
+            || "(none: unsigned update)".to_owned(),
+            |k| k.name().to_owned(),
+        );
+        let verifier = match &self.key {
+            Some(key) => self.sign(key, &mut update, &key_name)?,
+            None => None,
+        };
         let bytes = update.to_bytes()?;
         let id = update.id();
         // The response echoes the zone section: the zone, type SOA (RFC 2136 §3.8).
