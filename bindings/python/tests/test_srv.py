@@ -335,9 +335,12 @@ def test_publish_discover_withdraw(named, plan):
     ]
     doc = json.loads(found.json())
     assert doc["attempts"][0]["source"] == {"kind": "dns", "domain": EAST}
-    assert found.json() == volact.discover_kms(
+    # The JSON config form finds the same. (Not the same order: named rotates the RRset it
+    # sends, so the same seed draws over a different wire order.)
+    again = volact.discover_kms(
         json.dumps({"lookup_domain": EAST, "host_caching": False}), [named.server], 2000, 1
-    ).json()
+    )
+    assert sorted(map(repr, again.attempts())) == sorted(map(repr, attempts))
 
     # Exactly one record, then everything left that targets a host.
     gone = volact.withdraw_srv(named.server, EAST, EAST, W2, named.key, priority=90, weight=25)
@@ -362,7 +365,8 @@ def wrong_key(key_text):
 
 def test_wrong_key_is_badsig_and_never_shows_the_secret(named):
     text, secret = wrong_key(named.key)
-    record = volact.SrvRecord.parse("10 75 1688 kms-e1.east.contoso.com")
+    # A host no other test publishes, so "nothing was published" holds whatever ran before.
+    record = volact.SrvRecord.parse("10 75 1688 kms-bad.east.contoso.com")
     with pytest.raises(volact.VolactError.Network) as e:
         volact.publish_srv(named.server, EAST, EAST, record, text)
     assert e.value.kind == "tsig"
@@ -372,7 +376,7 @@ def test_wrong_key_is_badsig_and_never_shows_the_secret(named):
         assert named.key.split('secret "', 1)[1].split('"', 1)[0] not in shown
     # Nothing was published.
     d = volact.discover_kms(east_client(), servers=[named.server])
-    assert d.attempts() == []
+    assert all(a.host != record.target for a in d.attempts())
 
 
 def test_malformed_key_file_never_shows_the_secret(named):
