@@ -24,12 +24,14 @@ mod cil_document;
 mod extended_pid;
 mod gvlk_catalog;
 mod product_key;
+mod srv;
 
 pub use activation_ids::*;
 pub use cil_document::*;
 pub use extended_pid::*;
 pub use gvlk_catalog::*;
 pub use product_key::*;
+pub use srv::*;
 
 /// Every error the bindings raise. In Python: `volact.VolactError.InvalidKey` and so on,
 /// all subclasses of `volact.VolactError`.
@@ -77,6 +79,35 @@ pub enum VolactError {
     Io {
         /// The operation, the path and the system's reason.
         message: String,
+    },
+    /// The KMS topology TOML cannot be planned.
+    #[error("{message}")]
+    InvalidTopology {
+        /// The core's message, naming the TOML line (`line 12: …`).
+        message: String,
+    },
+    /// The text is not an SRV record value `priority weight port target`.
+    #[error("{message}")]
+    InvalidSrvRecord {
+        /// The core's message.
+        message: String,
+    },
+    /// The TSIG key file text cannot be read.
+    #[error("{message}")]
+    InvalidTsigKey {
+        /// What is wrong, by line; never the secret.
+        message: String,
+    },
+    /// A DNS update, lookup or TCP probe failed.
+    #[error("{message}")]
+    Network {
+        /// What happened, naming the server, zone and key (never the secret).
+        message: String,
+        /// `tsig` (NOTAUTH with BADSIG/BADKEY/BADTIME), `refused`, `not_authoritative`,
+        /// `not_zone`, `rcode`, `bad_response_signature`, `timeout`, `connection_refused`,
+        /// `transport`, `no_answer`, `no_servers`, `resolv_conf`, `message`, `sign`,
+        /// `clock`, `resolve`, `unreachable`, `other`.
+        kind: String,
     },
     /// Arguments that cannot be used together.
     #[error("{message}")]

@@ -5,7 +5,7 @@
 //! same check (`Test-NetConnection host -Port 1688`, `telnet host 1688`).
 
 use std::io;
-use std::net::{SocketAddr, TcpStream};
+use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 /// Why a probe could not tell whether the port is open.
@@ -26,6 +26,14 @@ pub enum ProbeError {
         /// The address probed.
         addr: SocketAddr,
         /// The OS error.
+        source: io::Error,
+    },
+    /// The host name has no address (the system resolver's answer).
+    #[error("cannot resolve {host}: {source}")]
+    Resolve {
+        /// The name.
+        host: String,
+        /// The resolver's error.
         source: io::Error,
     },
 }
@@ -57,5 +65,68 @@ pub fn probe(addr: SocketAddr, timeout: Duration) -> Result<bool, ProbeError> {
             Err(ProbeError::Timeout { addr, timeout })
         }
         Err(source) => Err(ProbeError::Unreachable { addr, source }),
+    }
+}
+
+/// [`probe`] for a host given by name or address, as discovery lists it: an IP address is
+/// probed as is; a name is resolved by the system resolver (getaddrinfo, so `/etc/hosts`
+/// counts; its wait is the system's, not `timeout`) and its addresses are probed in order
+/// until one answers. `Ok(true)` when one accepts, `Ok(false)` when the last answering one
+/// refuses, else the last error.
+///
+/// ```
+/// use std::time::Duration;
+/// let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+/// let port = listener.local_addr().unwrap().port();
+/// assert!(volact_net::probe::probe_host("127.0.0.1", port, Duration::from_secs(1)).unwrap());
+/// ```
+pub fn probe_host(host: &str, port: u16, timeout: Duration) -> Result<bool, ProbeError> {
+    let host = host.trim().trim_end_matches('.');
+    // Bracketed or bare IP literals never reach the resolver.
+    let literal = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    if let Ok(ip) = literal.parse::<IpAddr>() {
+        return probe(SocketAddr::new(ip, port), timeout);
+    }
+    let resolve_err = |source| ProbeError::Resolve {
+        host: host.to_owned(),
+        source,
+    };
+    let addrs: Vec<SocketAddr> = (host, port)
+        .to_socket_addrs()
+        .map_err(resolve_err)?
+        .collect();
+    let mut last = Err(resolve_err(io::Error::new(
+        io::ErrorKind::NotFound,
+        "no address",
+    )));
+    for addr in addrs {
+        last = probe(addr, timeout);
+        if matches!(last, Ok(true)) {
+            break;
+        }
+    }
+    last
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probe_host_takes_literals_and_names() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let t = Duration::from_secs(2);
+        assert!(probe_host("127.0.0.1", port, t).unwrap());
+        assert!(probe_host("localhost", port, t).unwrap());
+        drop(listener);
+        // Refused once nothing listens on the port (the loopback answers RST at once).
+        assert!(!probe_host("127.0.0.1", port, t).unwrap());
+        let e = probe_host("no-such-host.invalid", 1688, t).unwrap_err();
+        assert!(matches!(e, ProbeError::Resolve { .. }), "{e}");
+        assert!(e.to_string().contains("no-such-host.invalid"), "{e}");
     }
 }

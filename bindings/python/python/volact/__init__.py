@@ -2,10 +2,12 @@
 
 Product keys, Installation/Confirmation IDs, extended product IDs (ePIDs) and the catalog of
 Microsoft's published KMS client setup keys (GVLKs), and CIL documents (VAMT's Computer
-Information Lists, :class:`CilDocument`). Everything is computed by the Rust core
-(``volact._native`` is its uniffi module); this file only re-exports it, adds
-:func:`check_keys`, a list-friendly wrapper around :func:`check_keys_batch`, and lets the
-:class:`CilDocument` file methods take ``os.PathLike`` paths.
+Information Lists, :class:`CilDocument`), and KMS discovery over DNS (:func:`plan_topology`,
+:func:`order_srv_records`, :func:`discover_kms`, :func:`publish_srv`, :func:`probe`).
+Everything is computed by the Rust core (``volact._native`` is its uniffi module); this file
+only re-exports it, adds :func:`check_keys`, a list-friendly wrapper around
+:func:`check_keys_batch`, lets the :class:`CilDocument` file methods take ``os.PathLike``
+paths, and lets the srv functions take texts where the native ones take records.
 
 Key material stays masked: ``str()``/``repr()`` of a :class:`ProductKey` show
 ``XXXXX-XXXXX-XXXXX-XXXXX-2YT43``; :meth:`ProductKey.reveal` is the one way to get the key.
@@ -19,10 +21,11 @@ Key material stays masked: ``str()``/``repr()`` of a :class:`ProductKey` show
 from __future__ import annotations
 
 import functools
+import json
 import os
 import struct
 import sys
-from typing import Iterable, List, NamedTuple, Optional, Union
+from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Union
 
 from ._native import (
     CidImportRow,
@@ -31,28 +34,47 @@ from ._native import (
     CilFinding,
     CilProduct,
     CilSummary,
+    ClientConfig,
     ConfirmationId,
+    Discovery,
+    DiscoveryAttempt,
+    DiscoveryQuery,
     DpidLayout,
     Epid,
     ExportMode,
     GvlkRow,
+    HostPlan,
     IdFormat,
     IdReport,
     InstallationId,
     KeyReport,
     MergeDecision,
+    OrderMode,
     Pkey2009Fields,
+    PlannedRecord,
     ProductKey,
+    ScavengingCheck,
+    SrvPlan,
+    SrvRecord,
     VolactError,
     catalog_gvlk,
     catalog_rows,
     check_id,
     check_keys_batch,
+    client_config_from_json,
     group_label,
     inspect_key,
     parse_epid,
+    parse_srv_record,
+    plan_topology,
+    probe,
 )
 from ._native import decode_digital_product_id as _decode_digital_product_id
+from ._native import discover_kms as _discover_kms
+from ._native import first_counts as _first_counts
+from ._native import order_srv_records as _order_srv_records
+from ._native import publish_srv as _publish_srv
+from ._native import withdraw_srv as _withdraw_srv
 
 __all__ = [
     "CidImportRow",
@@ -61,29 +83,48 @@ __all__ = [
     "CilFinding",
     "CilProduct",
     "CilSummary",
+    "ClientConfig",
     "ConfirmationId",
+    "Discovery",
+    "DiscoveryAttempt",
+    "DiscoveryQuery",
     "DpidLayout",
     "Epid",
     "ExportMode",
     "GvlkRow",
+    "HostPlan",
     "IdFormat",
     "IdReport",
     "InstallationId",
     "KeyCheck",
     "KeyReport",
     "MergeDecision",
+    "OrderMode",
     "Pkey2009Fields",
+    "PlannedRecord",
     "ProductKey",
+    "ScavengingCheck",
+    "SrvPlan",
+    "SrvRecord",
     "VolactError",
     "catalog_gvlk",
     "catalog_rows",
     "check_id",
     "check_keys",
     "check_keys_batch",
+    "client_config_from_json",
     "decode_digital_product_id",
+    "discover_kms",
+    "first_counts",
     "group_label",
     "inspect_key",
+    "order_srv_records",
     "parse_epid",
+    "parse_srv_record",
+    "plan_topology",
+    "probe",
+    "publish_srv",
+    "withdraw_srv",
 ]
 
 _LAYOUTS = {
@@ -213,3 +254,121 @@ def check_keys(keys: Iterable[str]) -> List[KeyCheck]:
     else:  # pragma: no cover - no big-endian CI machine
         groups = struct.unpack_from(f"<{n}I", out, n)
     return list(map(_Memo().__getitem__, zip(statuses, groups)))
+
+
+# --- KMS discovery over DNS (srv) -------------------------------------------------------
+# The native functions take records and enums; these wrappers only convert texts to them
+# with the core's own parsers (SrvRecord.parse, ClientConfig.from_json). No DNS logic here.
+
+SrvRecord.parse = staticmethod(parse_srv_record)
+ClientConfig.from_json = staticmethod(client_config_from_json)
+
+_MODES = {"rfc2782": OrderMode.RFC2782, "legacy": OrderMode.LEGACY}
+SrvRecordLike = Union[SrvRecord, str]
+
+
+def _record(r: SrvRecordLike) -> SrvRecord:
+    return parse_srv_record(r) if isinstance(r, str) else r
+
+
+def _records(records: Iterable[SrvRecordLike]) -> List[SrvRecord]:
+    if isinstance(records, str):
+        # A str is an iterable of characters; one record per call is not what was meant.
+        raise TypeError("records must be a list of SrvRecord or 'prio weight port target' texts")
+    return [_record(r) for r in records]
+
+
+def _mode(mode: Union[OrderMode, str, None]) -> Optional[OrderMode]:
+    if isinstance(mode, str):
+        try:
+            return _MODES[mode.lower()]
+        except KeyError:
+            raise ValueError(f"mode must be one of {sorted(_MODES)}, not {mode!r}") from None
+    return mode
+
+
+def order_srv_records(
+    records: Iterable[SrvRecordLike],
+    mode: Union[OrderMode, str, None] = None,
+    seed: Optional[int] = None,
+) -> List[SrvRecord]:
+    """The order a client tries ``records`` in (``SrvRecord`` or ``"10 75 1688 host"``
+    texts; ``.`` targets left out). ``mode``: ``OrderMode.RFC2782`` (default) or
+    ``LEGACY``, or ``"rfc2782"``/``"legacy"``. The same ``seed`` gives the same order;
+    ``None`` draws fresh randomness."""
+    return _order_srv_records(_records(records), _mode(mode), seed)
+
+
+def first_counts(
+    records: Iterable[SrvRecordLike],
+    mode: Union[OrderMode, str, None] = None,
+    draws: int = 10000,
+    seed: Optional[int] = None,
+) -> Dict[str, int]:
+    """How often each target comes first over ``draws`` orderings (every host target
+    appears, with 0 if never first)."""
+    return _first_counts(_records(records), _mode(mode), draws, seed)
+
+
+def discover_kms(
+    config: Union[ClientConfig, str, Mapping[str, Any]],
+    servers: Optional[Iterable[str]] = None,
+    timeout_ms: int = 2000,
+    seed: Optional[int] = None,
+) -> Discovery:
+    """The KMS hosts a client with ``config`` tries, in order, asking real DNS.
+
+    ``config``: a :class:`ClientConfig`, its JSON text, or a dict of the same keys.
+    ``servers``: ``["127.0.0.1:5353", "192.0.2.53"]`` (port 53 by default), or ``None`` for
+    ``/etc/resolv.conf``'s. ``timeout_ms`` bounds each try. Lookups that fail are
+    ``failed`` queries in the result, not exceptions.
+    """
+    if isinstance(config, Mapping):
+        config = json.dumps(dict(config))
+    if isinstance(config, str):
+        config = client_config_from_json(config)
+    if isinstance(servers, str):
+        servers = [servers]
+    return _discover_kms(config, None if servers is None else list(servers), timeout_ms, seed)
+
+
+def _key_text(tsig_key: Union[str, "os.PathLike[str]"]) -> str:
+    # A str is the key file's text (what tsig-keygen prints); a path object is read.
+    if isinstance(tsig_key, str):
+        return tsig_key
+    with open(os.fspath(tsig_key), encoding="utf-8") as f:
+        return f.read()
+
+
+def publish_srv(
+    server: str,
+    zone: str,
+    domain: str,
+    record: SrvRecordLike,
+    tsig_key: Union[str, "os.PathLike[str]"],
+    ttl: int = 3600,
+    timeout_ms: int = 5000,
+) -> None:
+    """Add ``record`` at ``_vlmcs._tcp.<domain>`` in ``zone`` by a TSIG-signed RFC 2136
+    update to ``server`` (``"ip[:port]"``). ``tsig_key``: the BIND key file's text, or its
+    path as an ``os.PathLike``. Raises :class:`VolactError.Network` (``.kind`` ``tsig``,
+    ``refused``, ``timeout``…), :class:`VolactError.InvalidTsigKey`."""
+    _publish_srv(server, zone, domain, _record(record), _key_text(tsig_key), ttl, timeout_ms)
+
+
+def withdraw_srv(
+    server: str,
+    zone: str,
+    domain: str,
+    host: str,
+    tsig_key: Union[str, "os.PathLike[str]"],
+    priority: Optional[int] = None,
+    weight: Optional[int] = None,
+    timeout_ms: int = 5000,
+) -> List[SrvRecord]:
+    """Remove ``host``'s record(s) at ``_vlmcs._tcp.<domain>``: exactly ``priority weight
+    1688 host`` when both are given, else every record targeting ``host``. Returns what was
+    deleted."""
+    return _withdraw_srv(
+        server, zone, domain, host, _key_text(tsig_key), priority, weight, timeout_ms
+    )

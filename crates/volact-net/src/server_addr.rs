@@ -1,0 +1,118 @@
+//! A DNS server given as text, as the CLI's `--server` and the bindings take it: `ip`,
+//! `ip:port`, `[ipv6]` or `[ipv6]:port`, port 53 when none is given.
+//!
+//! Addresses only, no names: resolving the DNS server's own name would need a DNS server.
+
+use std::net::{IpAddr, SocketAddr};
+
+/// The DNS port, used when the text gives none.
+pub const DNS_PORT: u16 = 53;
+
+/// Why a text is not a DNS server address.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerAddrError {
+    /// Not `ip`, `ip:port`, `[ipv6]` or `[ipv6]:port`.
+    #[error(
+        "DNS server {input:?}: expected an IP address with an optional port \
+         (`192.0.2.53`, `192.0.2.53:5353`, `[2001:db8::53]:5353`)"
+    )]
+    Syntax {
+        /// The text given.
+        input: String,
+    },
+    /// The port is 0.
+    #[error("DNS server {input:?}: port 0 is not a port a server listens on")]
+    PortZero {
+        /// The text given.
+        input: String,
+    },
+}
+
+/// Parses one DNS server address; surrounding whitespace is ignored.
+///
+/// ```
+/// use volact_net::server_addr::parse_server;
+/// assert_eq!(parse_server("127.0.0.1:5353")?.port(), 5353);
+/// assert_eq!(parse_server("192.0.2.53")?.port(), 53);
+/// assert_eq!(parse_server("[::1]")?.to_string(), "[::1]:53");
+/// assert!(parse_server("ns.contoso.com").is_err());
+/// # Ok::<(), volact_net::server_addr::ServerAddrError>(())
+/// ```
+pub fn parse_server(text: &str) -> Result<SocketAddr, ServerAddrError> {
+    let t = text.trim();
+    let syntax = || ServerAddrError::Syntax {
+        input: text.to_owned(),
+    };
+    let addr = if let Ok(ip) = t.parse::<IpAddr>() {
+        // A bare IPv6 address parses here too: its colons are the address's, not a port's.
+        SocketAddr::new(ip, DNS_PORT)
+    } else if let Some(inner) = t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+        SocketAddr::new(inner.parse::<IpAddr>().map_err(|_| syntax())?, DNS_PORT)
+    } else {
+        t.parse::<SocketAddr>().map_err(|_| syntax())?
+    };
+    if addr.port() == 0 {
+        return Err(ServerAddrError::PortZero {
+            input: text.to_owned(),
+        });
+    }
+    Ok(addr)
+}
+
+/// Parses every server of a list, in order; the first bad one is the error.
+pub fn parse_servers<S: AsRef<str>>(texts: &[S]) -> Result<Vec<SocketAddr>, ServerAddrError> {
+    texts.iter().map(|t| parse_server(t.as_ref())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_with_and_without_port() {
+        assert_eq!(
+            parse_server(" 127.0.0.1:5353 ").unwrap(),
+            "127.0.0.1:5353".parse::<SocketAddr>().unwrap()
+        );
+        assert_eq!(parse_server("10.0.0.1").unwrap().port(), 53);
+        assert_eq!(parse_server("::1").unwrap().to_string(), "[::1]:53");
+        assert_eq!(
+            parse_server("[fd00::53]").unwrap().to_string(),
+            "[fd00::53]:53"
+        );
+        assert_eq!(
+            parse_server("[fd00::53]:5300").unwrap().to_string(),
+            "[fd00::53]:5300"
+        );
+        assert_eq!(
+            parse_servers(&["127.0.0.1:1", "127.0.0.2"]).unwrap(),
+            vec![
+                "127.0.0.1:1".parse::<SocketAddr>().unwrap(),
+                "127.0.0.2:53".parse().unwrap()
+            ]
+        );
+    }
+
+    #[test]
+    fn names_ports_and_junk_are_refused() {
+        for bad in [
+            "",
+            "ns.contoso.com",
+            "ns.contoso.com:53",
+            "127.0.0.1:",
+            "127.0.0.1:70000",
+            "[::1",
+            "1.2.3",
+        ] {
+            let e = parse_server(bad).unwrap_err();
+            assert!(matches!(e, ServerAddrError::Syntax { .. }), "{bad}: {e}");
+            assert!(e.to_string().contains(&format!("{bad:?}")), "{e}");
+        }
+        assert!(matches!(
+            parse_server("127.0.0.1:0"),
+            Err(ServerAddrError::PortZero { .. })
+        ));
+        assert!(parse_servers(&["127.0.0.1", "nope"]).is_err());
+    }
+}
