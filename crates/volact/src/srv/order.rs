@@ -15,6 +15,12 @@
 //! A record whose target is `.` is never a host to try (RFC 2782: "service decidedly not
 //! available"); both modes drop it. Randomness comes only from the caller's [`Random`].
 //!
+//! The records are put in one canonical order (priority, weight, lower-cased target, port)
+//! before any draw. RFC 2782 lets the arrangement before the draw be "any order", and DNS
+//! servers rotate RRsets between answers (BIND does by default), so without this a seed would
+//! not reproduce an ordering from one lookup to the next; with it, the order depends only on
+//! the set of records and the seed.
+//!
 //! ```
 //! use volact::srv::{order::{order, OrderMode}, SeededRandom, SrvRecord};
 //! let rec = |p, w, t: &str| SrvRecord { priority: p, weight: w, port: 1688, target: t.into() };
@@ -48,11 +54,21 @@ pub fn is_no_service(record: &SrvRecord) -> bool {
 
 /// Orders `records` as a client in `mode` tries them; `.` targets are left out.
 pub fn order(records: &[SrvRecord], mode: OrderMode, rng: &mut dyn Random) -> Vec<SrvRecord> {
-    let hosts: Vec<SrvRecord> = records
+    let mut hosts: Vec<SrvRecord> = records
         .iter()
         .filter(|r| !is_no_service(r))
         .cloned()
         .collect();
+    hosts.sort_by_cached_key(|r| {
+        (
+            r.priority,
+            r.weight,
+            r.target.trim_end_matches('.').to_ascii_lowercase(),
+            r.port,
+            // Spellings of one name (`KMS.` and `kms`) last, so the key is total.
+            r.target.clone(),
+        )
+    });
     match mode {
         OrderMode::Rfc2782 => rfc2782(hosts, rng),
         OrderMode::Legacy => shuffle(hosts, rng),
@@ -268,6 +284,24 @@ mod tests {
             if mode == OrderMode::Rfc2782 {
                 prop_assert!(out.windows(2).all(|w| w[0].priority <= w[1].priority));
             }
+        }
+
+        #[test]
+        fn a_seed_gives_one_order_whatever_the_wire_order(
+            recs in records(), seed: u64, legacy: bool, rotate in 0usize..10,
+        ) {
+            // DNS servers rotate RRsets between answers; the order must not follow them.
+            let mode = if legacy { OrderMode::Legacy } else { OrderMode::Rfc2782 };
+            let mut rotated = recs.clone();
+            if !rotated.is_empty() {
+                let k = rotate % rotated.len();
+                rotated.rotate_left(k);
+            }
+            rotated.reverse();
+            prop_assert_eq!(
+                order(&recs, mode, &mut SeededRandom::new(seed)),
+                order(&rotated, mode, &mut SeededRandom::new(seed))
+            );
         }
     }
 }
