@@ -79,6 +79,11 @@ impl Named {
         panic!("named did not start: {last}");
     }
 
+    /// The BIND key file of that key (for callers that take the file's text).
+    pub fn key_file(&self) -> PathBuf {
+        self.dir.join("tsig.key")
+    }
+
     /// The TSIG key the zones accept updates with.
     pub fn key(&self) -> TsigKey {
         TsigKey::from_file(&self.dir.join("tsig.key")).expect("read DIR/tsig.key")
