@@ -593,6 +593,66 @@ fn example_inspect_key() {
     );
 }
 
+#[test]
+fn example_kms_plan() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let lib = lib_dir();
+    let scratch = Scratch::new("example-kms-plan");
+    let exe = scratch.path("kms_plan");
+    compile(
+        "gcc",
+        &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"],
+        &repo_dir().join("examples/c/kms_plan.c"),
+        &exe,
+        &shared_link(&lib),
+    );
+    let global = repo_dir().join("examples/kms/contoso-global.toml");
+    let global = global.to_str().expect("UTF-8 path");
+    let out = valgrind(&exe, &[global]);
+    let stdout = text(&out.stdout);
+    for expected in [
+        "kms-e1.east.contoso.com\n  DnsDomainPublishList: east.contoso.com, 10, 75\n  \
+         DnsDomainPublishList: west.contoso.com, 90, 75\n",
+        "kms-w2.west.contoso.com\n  DnsDomainPublishList: west.contoso.com, 10, 25\n  \
+         DnsDomainPublishList: east.contoso.com, 90, 25\n",
+        "_vlmcs._tcp.east.contoso.com. 3600 IN SRV 10 75 1688 kms-e1.east.contoso.com.\n",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "kms_plan output lacks {expected:?}:\n{stdout}"
+        );
+    }
+
+    // A host no domain uses: DisableDnsPublishing.
+    let spare = scratch.path("spare.toml");
+    let single = fs::read_to_string(repo_dir().join("examples/kms/contoso-single-site.toml"))
+        .expect("read contoso-single-site.toml");
+    fs::write(
+        &spare,
+        format!("{single}\n[[host]]\nname = \"spare.contoso.com\"\n"),
+    )
+    .expect("write spare.toml");
+    let out = run_ok(Command::new(&exe).arg(&spare));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("spare.contoso.com\n  DisableDnsPublishing = 1"),
+        "kms_plan output:\n{stdout}"
+    );
+
+    // An invalid topology: exit status 1 and the line.
+    let bad = scratch.path("bad.toml");
+    fs::write(&bad, "[[host]]\nname = \"a b\"\n").expect("write bad.toml");
+    let out = run(Command::new(&exe).arg(&bad));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stderr:\n{stderr}");
+    assert!(
+        stderr.contains("invalid topology: topology: line 2"),
+        "stderr:\n{stderr}"
+    );
+    assert_eq!(run(&mut Command::new(&exe)).status.code(), Some(2));
+}
+
 /// The valgrind setup must catch a real leak.
 #[test]
 fn valgrind_catches_a_leaked_handle() {
