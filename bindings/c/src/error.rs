@@ -149,7 +149,9 @@ impl volact_result {
             NetTimeout => "network: no answer within the timeout",
             NetUnreachable => "network: connection refused or host unreachable",
             NetTsig => "network: TSIG key rejected (BADSIG, BADKEY or BADTIME) or answer unsigned",
-            NetNotAuthoritative => "network: server not authoritative for the zone (NOTAUTH/NOTZONE)",
+            NetNotAuthoritative => {
+                "network: server not authoritative for the zone (NOTAUTH/NOTZONE)"
+            }
             NetRefused => "network: update refused by the server (REFUSED)",
             NetKeyFile => "network: invalid TSIG key file",
             NetResolve => "network: host name cannot be resolved",

@@ -375,7 +375,8 @@ pub unsafe extern "C" fn volact_srv_publish(
 /// NULL) gets the text's length; the text and a NUL are in `out` when `cap > *out_n`, else
 /// `out` holds the empty string (when `cap > 0`), and the result is still `VOLACT_RESULT_OK`.
 /// `(NULL, 0, NULL)` asks for no list. Failures as for `volact_srv_publish`, plus
-/// `VOLACT_RESULT_SRV_PRIORITY_WEIGHT`; none of them withdraws anything.
+/// `VOLACT_RESULT_SRV_PRIORITY_WEIGHT`; the argument failures come before anything is sent
+/// (after `VOLACT_RESULT_NET_TIMEOUT` the server may have applied the update or not).
 ///
 /// # Safety
 /// Each text valid for its length; `out` valid for `cap` bytes (or NULL with `cap` 0);

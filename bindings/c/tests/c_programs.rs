@@ -403,7 +403,10 @@ fn c_srv_test_shared_static_and_under_valgrind() {
 
     let exe = scratch.path("test_srv");
     compile("gcc", C_FLAGS, &source, &exe, &shared_link(&lib));
-    assert_all_passed("C srv, libvolact.so", &run_ok(Command::new(&exe).args(&args)));
+    assert_all_passed(
+        "C srv, libvolact.so",
+        &run_ok(Command::new(&exe).args(&args)),
+    );
     assert_all_passed("C srv, libvolact.so, valgrind", &valgrind(&exe, &args));
 
     let exe_static = scratch.path("test_srv_static");
