@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the C# binding (Volact.dll, every src/*.cs) with Mono's mcs at C# 7.2, runs its
-# NUnit 2.6 glue tests (every tests/*.cs: keys, IDs, ePIDs, catalog, CIL documents, the header
-# check) against libvolact, and builds and runs examples/csharp/InspectKeys.cs.
+# NUnit 2.6 glue tests (every tests/*.cs: keys, IDs, ePIDs, catalog, CIL documents, KMS
+# discovery over DNS against a bind9 it starts on loopback, the header check) against libvolact,
+# and builds and runs examples/csharp/InspectKeys.cs and KmsPlan.cs.
 # Run from the repository root (the top-level test runner does): bindings/csharp/test.sh
 #
 # Prints "N passed, N failed" (from NUnit's "Tests run:" line). Exit status: non-zero when a
@@ -12,7 +13,8 @@
 #                      does not run cargo. Default: run `cargo build -p volact-c` and use
 #                      target/debug (under $CARGO_TARGET_DIR when that is set).
 #   VOLACT_NO_APT=1    never install packages; fail if mcs/nunit-console are missing.
-# Needs: mcs, mono, nunit-console, pkg-config with nunit.pc; when one is missing and we are
+# Needs: mcs, mono, nunit-console, pkg-config with nunit.pc, python3 (to pick a free port) and
+# bind9 (named, tsig-keygen, dig: apt-get install bind9 bind9-utils dnsutils); when one is missing and we are
 # root (as in CI), they are installed with apt (Debian 12: ~25 s, 28 packages). A C compiler
 # (cc, already needed by cargo) checks the struct layouts against volact.h.
 # Build output goes to target/csharp/, never into the source tree.
@@ -81,6 +83,8 @@ csc=(mcs -langversion:7.2 -warnaserror+ -nologo)
     -out:"$out/VolactTests.dll" "$src"/tests/*.cs
 "${csc[@]}" -target:exe -r:"$out/Volact.dll" \
     -out:"$out/InspectKeys.exe" "$root/examples/csharp/InspectKeys.cs"
+"${csc[@]}" -target:exe -r:"$out/Volact.dll" \
+    -out:"$out/KmsPlan.exe" "$root/examples/csharp/KmsPlan.cs"
 
 # Sizes and offsets of the header's structs, for the layout test.
 export VOLACT_HEADER="$root/bindings/c/include/volact.h"
@@ -92,6 +96,50 @@ if command -v "${CC:-cc}" >/dev/null 2>&1; then
 else
     echo "note: no C compiler; the struct layout test is skipped"
 fi
+
+# --- bind9 -------------------------------------------------------------------------------
+# The KMS discovery tests (tests/SrvTests.cs) publish, discover and withdraw against a real
+# bind9 on loopback, started here with the harness of volact-net's tests and stopped on exit.
+# A missing named fails (named.sh prints the apt-get command): these tests never skip.
+named_dir="$out/named"
+free_port() {
+    python3 - <<'PY'
+import socket
+for _ in range(50):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    port = u.getsockname()[1]
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        t.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        t.close()
+        u.close()
+    print(port)
+    break
+PY
+}
+stop_named() { "$root/tests/dns/named.sh" stop "$named_dir" || true; }
+trap stop_named EXIT
+named_port=""
+for _ in 1 2 3; do
+    named_port=$(free_port)
+    if "$root/tests/dns/named.sh" start "$named_dir" "$named_port" "$root/tests/dns/zones" >/dev/null; then
+        break
+    fi
+    stop_named
+    named_port=""
+done
+if [[ -z "$named_port" ]]; then
+    echo "bindings/csharp/test.sh: bind9 (named) did not start; see above" >&2
+    exit 1
+fi
+export VOLACT_NAMED="127.0.0.1:$named_port"
+export VOLACT_TSIG_KEY="$named_dir/tsig.key"
+# SrvTests read examples/kms/ from here (nunit-console runs in the assembly's directory).
+export VOLACT_REPO="$root"
 
 # --- tests ------------------------------------------------------------------------------
 # The CIL tests write their files under here (each test its own directory, removed after).
@@ -122,6 +170,22 @@ if example=$(mono "$out/InspectKeys.exe" "$gvlk" </dev/null 2>&1); then
 else
     echo "$example"
     echo "example: InspectKeys failed on a published GVLK" >&2
+    example_ok=0
+fi
+
+if plan=$(mono "$out/KmsPlan.exe" "$root/examples/kms/contoso-global.toml" </dev/null 2>&1); then
+    echo "$plan"
+    expected=$'kms-e1.east.contoso.com\n  DnsDomainPublishList: east.contoso.com, 10, 75\n  DnsDomainPublishList: west.contoso.com, 90, 75'
+    if [[ "$plan" != *"$expected"* ||
+          "$plan" != *"_vlmcs._tcp.east.contoso.com. 3600 IN SRV 10 75 1688 kms-e1.east.contoso.com."* ]]; then
+        echo "example: KmsPlan's output lacks E1's publish list or its zone record" >&2
+        example_ok=0
+    else
+        echo "example KmsPlan: ok"
+    fi
+else
+    echo "$plan"
+    echo "example: KmsPlan failed on examples/kms/contoso-global.toml" >&2
     example_ok=0
 fi
 

@@ -130,6 +130,70 @@ enum volact_result
    * A file could not be read or written (missing, a directory, no permission, disk full).
    */
   VOLACT_RESULT_IO = 600,
+  /**
+   * SRV: the topology TOML is invalid (the message names the line).
+   */
+  VOLACT_RESULT_SRV_TOPOLOGY = 700,
+  /**
+   * SRV: a record value is not `priority weight port target` (the message names the line).
+   */
+  VOLACT_RESULT_SRV_RECORD = 701,
+  /**
+   * SRV: a KMS host is not `host[:port]` (or names only a port).
+   */
+  VOLACT_RESULT_SRV_HOST_PORT = 702,
+  /**
+   * SRV: the client configuration JSON is invalid (line and column in the message).
+   */
+  VOLACT_RESULT_SRV_CLIENT_CONFIG = 703,
+  /**
+   * SRV: the DNS server list is not `ip[:port],ip[:port]`.
+   */
+  VOLACT_RESULT_SRV_SERVER_LIST = 704,
+  /**
+   * SRV: the priority and weight are not `priority weight` or empty.
+   */
+  VOLACT_RESULT_SRV_PRIORITY_WEIGHT = 705,
+  /**
+   * SRV: a zone, domain or host name cannot go into a DNS message, or the domain is not in
+   * the zone.
+   */
+  VOLACT_RESULT_SRV_NAME = 706,
+  /**
+   * Network: no answer within the timeout.
+   */
+  VOLACT_RESULT_NET_TIMEOUT = 800,
+  /**
+   * Network: the connection was refused or the host is unreachable.
+   */
+  VOLACT_RESULT_NET_UNREACHABLE = 801,
+  /**
+   * Network: the server rejected the TSIG key (BADSIG, BADKEY, BADTIME), or its answer is
+   * not signed with the key.
+   */
+  VOLACT_RESULT_NET_TSIG = 802,
+  /**
+   * Network: the server is not authoritative for the zone (NOTAUTH), or the name is not in
+   * its zone (NOTZONE).
+   */
+  VOLACT_RESULT_NET_NOT_AUTHORITATIVE = 803,
+  /**
+   * Network: the server refused the update (REFUSED): the key may not update the zone.
+   */
+  VOLACT_RESULT_NET_REFUSED = 804,
+  /**
+   * Network: the TSIG key file text is invalid.
+   */
+  VOLACT_RESULT_NET_KEY_FILE = 805,
+  /**
+   * Network: a host name could not be resolved to an address.
+   */
+  VOLACT_RESULT_NET_RESOLVE = 806,
+  /**
+   * Network: failed for another reason (another RCODE, a malformed answer, no answer from
+   * any server while reading the records to withdraw).
+   */
+  VOLACT_RESULT_NET_OTHER = 899,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -201,6 +265,74 @@ enum volact_dpid_layout
 typedef enum volact_dpid_layout volact_dpid_layout;
 #else
 typedef uint32_t volact_dpid_layout;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What `volact_srv_plan` writes.
+ */
+enum volact_srv_format
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The plan as JSON: `{"domains", "hosts", "zones", "ttl", "scavenging", "notes"}` (what
+   * `volact srv plan --json` prints).
+   */
+  VOLACT_SRV_FORMAT_JSON = 0,
+  /**
+   * A zone-file fragment: each domain's `_vlmcs._tcp` SRV records.
+   */
+  VOLACT_SRV_FORMAT_ZONE = 1,
+  /**
+   * An `nsupdate` script replacing each domain's RRset.
+   */
+  VOLACT_SRV_FORMAT_NSUPDATE = 2,
+  /**
+   * PowerShell `Add-DnsServerResourceRecord -Srv` lines.
+   */
+  VOLACT_SRV_FORMAT_POWERSHELL = 3,
+  /**
+   * `reg add` commands for each host.
+   */
+  VOLACT_SRV_FORMAT_REGISTRY = 4,
+  /**
+   * Each host's `DnsDomainPublishList`: a `[host]` line, then one string a line.
+   */
+  VOLACT_SRV_FORMAT_PUBLISH_LISTS = 5,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum volact_srv_format volact_srv_format;
+#else
+typedef uint32_t volact_srv_format;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * How `volact_srv_order` and `volact_srv_first_counts` order records.
+ */
+enum volact_srv_order_mode
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * RFC 2782: priority ascending, weighted random draw within a priority (Windows 7 /
+   * Server 2008 R2 and later clients).
+   */
+  VOLACT_SRV_ORDER_MODE_RFC2782 = 0,
+  /**
+   * A uniform shuffle ignoring priority and weight (older clients).
+   */
+  VOLACT_SRV_ORDER_MODE_LEGACY = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum volact_srv_order_mode volact_srv_order_mode;
+#else
+typedef uint32_t volact_srv_order_mode;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -819,6 +951,169 @@ volact_result volact_decode_digital_product_id(const uint8_t *blob,
                                                size_t len,
                                                uint32_t layout,
                                                struct volact_product_key **key_out);
+
+/**
+ * Plans a KMS topology (TOML, see `docs/kms-discovery.md`) and writes it as `format` (a
+ * `volact_srv_format`) into `out` with the string protocol. An invalid topology is
+ * `VOLACT_RESULT_SRV_TOPOLOGY`, the message naming the TOML line; an unknown format is
+ * `VOLACT_RESULT_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `topology` valid for `len` bytes; `out` valid for `cap` bytes (or NULL with `cap` 0);
+ * `out_n` NULL or writable.
+ */
+volact_result volact_srv_plan(const uint8_t *topology,
+                              size_t len,
+                              uint32_t format,
+                              char *out,
+                              size_t cap,
+                              size_t *out_n);
+
+/**
+ * Orders SRV records as a client in `mode` (a `volact_srv_order_mode`) tries them, drawing
+ * from a generator seeded with `seed` (the same seed gives the same order). `records` holds
+ * one `priority weight port target` a line (blank lines skipped); `out` gets the ordered
+ * records in the same form, each line ending in `\n`. Records with target `.` are left out.
+ * A bad line is `VOLACT_RESULT_SRV_RECORD`, the message naming it.
+ *
+ * # Safety
+ * `records` valid for `len` bytes; `out` valid for `cap` bytes (or NULL with `cap` 0);
+ * `out_n` NULL or writable.
+ */
+volact_result volact_srv_order(const uint8_t *records,
+                               size_t len,
+                               uint64_t seed,
+                               uint32_t mode,
+                               char *out,
+                               size_t cap,
+                               size_t *out_n);
+
+/**
+ * How often each target comes first over `draws` orderings (seeded with `seed`): the JSON
+ * object `{"target": count, ...}` with every host target, 0 when never first. Records as
+ * for `volact_srv_order`. The work is linear in `draws`.
+ *
+ * # Safety
+ * `records` valid for `len` bytes; `out` valid for `cap` bytes (or NULL with `cap` 0);
+ * `out_n` NULL or writable.
+ */
+volact_result volact_srv_first_counts(const uint8_t *records,
+                                      size_t len,
+                                      uint64_t seed,
+                                      uint32_t mode,
+                                      uint64_t draws,
+                                      char *out,
+                                      size_t cap,
+                                      size_t *out_n);
+
+/**
+ * The KMS hosts a client configured by `config_json` tries, in order, with every DNS query it
+ * makes, asking the DNS servers `servers` (`ip[:port],ip[:port]`, port 53 when absent; the
+ * empty text: those of `/etc/resolv.conf`). `config_json` is a client configuration object
+ * (`{"lookup_domain": "east.contoso.com"}`, `{"primary_dns_suffix": ..., "suffix_search_list":
+ * [...], "host_caching": false, "order": "legacy", "global_kms": "host:port", ...}`; the empty
+ * text: the defaults). `timeout_ms` bounds each try (0: resolv.conf's, or 2 s); each server is
+ * tried twice. `seed` seeds the ordering. `out` gets the JSON
+ * `{"attempts": [{"host", "port", "priority", "weight", "source": {"kind", ...}}],
+ * "queries": [{"name", "outcome", "records", "notes"}]}`.
+ *
+ * A server that does not answer is not a failure: discovery goes on to the next domain and
+ * the query's `outcome` is `"failed"`, its `notes` saying why (as a client does). Failures:
+ * `VOLACT_RESULT_SRV_CLIENT_CONFIG`, `VOLACT_RESULT_SRV_SERVER_LIST`, `VOLACT_RESULT_IO`
+ * (`/etc/resolv.conf` unreadable). Each call asks DNS afresh, also a retry after
+ * `VOLACT_RESULT_BUFFER_TOO_SMALL`.
+ *
+ * # Safety
+ * `config_json` valid for `config_len` bytes, `servers` for `servers_len`; `out` valid for
+ * `cap` bytes (or NULL with `cap` 0); `out_n` NULL or writable.
+ */
+volact_result volact_srv_discover(const uint8_t *config_json,
+                                  size_t config_len,
+                                  const uint8_t *servers,
+                                  size_t servers_len,
+                                  uint32_t timeout_ms,
+                                  uint64_t seed,
+                                  char *out,
+                                  size_t cap,
+                                  size_t *out_n);
+
+/**
+ * Publishes `record` (`priority weight port target`) at `_vlmcs._tcp.<domain>` in `zone` on
+ * the DNS server `server` (`ip[:port]`, the zone's primary) by RFC 2136 dynamic update signed
+ * with the TSIG key in `tsig_key` (the text of a BIND key file, as `tsig-keygen` writes it).
+ * Other records stay; publishing a record that exists changes nothing. `ttl` 0 means 3600 s;
+ * `timeout_ms` 0 means 5 s. The server's answer must carry a valid signature of the key.
+ *
+ * Failures: `VOLACT_RESULT_SRV_SERVER_LIST`, `_SRV_RECORD`, `_SRV_NAME`, `_NET_KEY_FILE`
+ * (checked before anything is sent), then `_NET_TIMEOUT`, `_NET_UNREACHABLE`, `_NET_TSIG`
+ * (BADSIG, BADKEY, BADTIME), `_NET_NOT_AUTHORITATIVE`, `_NET_REFUSED`, `_NET_OTHER`.
+ *
+ * # Safety
+ * Each text valid for its length.
+ */
+volact_result volact_srv_publish(const uint8_t *server,
+                                 size_t server_len,
+                                 const uint8_t *zone,
+                                 size_t zone_len,
+                                 const uint8_t *domain,
+                                 size_t domain_len,
+                                 const uint8_t *record,
+                                 size_t record_len,
+                                 uint32_t ttl,
+                                 const uint8_t *tsig_key,
+                                 size_t tsig_key_len,
+                                 uint32_t timeout_ms);
+
+/**
+ * Withdraws `host`'s record(s) at `_vlmcs._tcp.<domain>` in `zone` on `server`, signed as for
+ * `volact_srv_publish`. With `priority_weight` (`"priority weight"`), exactly
+ * `priority weight 1688 host`; with the empty text, every record whose target is `host` (the
+ * RRset is read from `server` first). `out` gets the records withdrawn, one
+ * `priority weight port target` a line (empty when there was nothing to withdraw; nothing is
+ * sent then).
+ *
+ * The withdrawal happens once: `out` does **not** follow the retry protocol. `*out_n` (may be
+ * NULL) gets the text's length; the text and a NUL are in `out` when `cap > *out_n`, else
+ * `out` holds the empty string (when `cap > 0`), and the result is still `VOLACT_RESULT_OK`.
+ * `(NULL, 0, NULL)` asks for no list. Failures as for `volact_srv_publish`, plus
+ * `VOLACT_RESULT_SRV_PRIORITY_WEIGHT`; the argument failures come before anything is sent
+ * (after `VOLACT_RESULT_NET_TIMEOUT` the server may have applied the update or not).
+ *
+ * # Safety
+ * Each text valid for its length; `out` valid for `cap` bytes (or NULL with `cap` 0);
+ * `out_n` NULL or writable.
+ */
+volact_result volact_srv_withdraw(const uint8_t *server,
+                                  size_t server_len,
+                                  const uint8_t *zone,
+                                  size_t zone_len,
+                                  const uint8_t *domain,
+                                  size_t domain_len,
+                                  const uint8_t *host,
+                                  size_t host_len,
+                                  const uint8_t *priority_weight,
+                                  size_t priority_weight_len,
+                                  const uint8_t *tsig_key,
+                                  size_t tsig_key_len,
+                                  uint32_t timeout_ms,
+                                  char *out,
+                                  size_t cap,
+                                  size_t *out_n);
+
+/**
+ * Whether a KMS host accepts TCP connections: `host_port` is `host`, `host:port` or
+ * `[IPv6]:port` (port 1688 when absent); a name is resolved with the system resolver
+ * (`/etc/hosts`, then DNS through libc; the first address is probed). `*open` gets true when
+ * the handshake completes within `timeout_ms` (0: 2 s), false when the host refuses it
+ * (nothing listens). The probe only connects and closes: it never sends a byte.
+ *
+ * Failures: `VOLACT_RESULT_SRV_HOST_PORT`, `_NET_RESOLVE`, `_NET_TIMEOUT` (no answer:
+ * filtered or down), `_NET_UNREACHABLE`.
+ *
+ * # Safety
+ * `host_port` valid for `len` bytes; `open` writable.
+ */
+volact_result volact_probe(const uint8_t *host_port, size_t len, uint32_t timeout_ms, bool *open);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -6,6 +6,9 @@ use volact_core::{
     cil::CilError, epid::EpidError, ids::IdError, key::DigitalProductIdError, key::KeyError,
 };
 use volact_io::{CilFileError, IoError};
+use volact_net::publish::UpdateError;
+use volact_net::resolver::ResolveError;
+use volact_net::transport::TransportError;
 
 /// The outcome of a call. Numbers are grouped by domain and never reused; a new error gets
 /// a new number.
@@ -60,6 +63,40 @@ pub enum volact_result {
     CilOther = 599,
     /// A file could not be read or written (missing, a directory, no permission, disk full).
     Io = 600,
+    /// SRV: the topology TOML is invalid (the message names the line).
+    SrvTopology = 700,
+    /// SRV: a record value is not `priority weight port target` (the message names the line).
+    SrvRecord = 701,
+    /// SRV: a KMS host is not `host[:port]` (or names only a port).
+    SrvHostPort = 702,
+    /// SRV: the client configuration JSON is invalid (line and column in the message).
+    SrvClientConfig = 703,
+    /// SRV: the DNS server list is not `ip[:port],ip[:port]`.
+    SrvServerList = 704,
+    /// SRV: the priority and weight are not `priority weight` or empty.
+    SrvPriorityWeight = 705,
+    /// SRV: a zone, domain or host name cannot go into a DNS message, or the domain is not in
+    /// the zone.
+    SrvName = 706,
+    /// Network: no answer within the timeout.
+    NetTimeout = 800,
+    /// Network: the connection was refused or the host is unreachable.
+    NetUnreachable = 801,
+    /// Network: the server rejected the TSIG key (BADSIG, BADKEY, BADTIME), or its answer is
+    /// not signed with the key.
+    NetTsig = 802,
+    /// Network: the server is not authoritative for the zone (NOTAUTH), or the name is not in
+    /// its zone (NOTZONE).
+    NetNotAuthoritative = 803,
+    /// Network: the server refused the update (REFUSED): the key may not update the zone.
+    NetRefused = 804,
+    /// Network: the TSIG key file text is invalid.
+    NetKeyFile = 805,
+    /// Network: a host name could not be resolved to an address.
+    NetResolve = 806,
+    /// Network: failed for another reason (another RCODE, a malformed answer, no answer from
+    /// any server while reading the records to withdraw).
+    NetOther = 899,
 }
 
 impl volact_result {
@@ -102,6 +139,23 @@ impl volact_result {
             CilValue => "CIL: a value cannot be read",
             CilOther => "CIL: invalid",
             Io => "file: cannot be read or written",
+            SrvTopology => "SRV: invalid topology",
+            SrvRecord => "SRV: invalid record value (priority weight port target)",
+            SrvHostPort => "SRV: invalid KMS host (host[:port])",
+            SrvClientConfig => "SRV: invalid client configuration JSON",
+            SrvServerList => "SRV: invalid DNS server list (ip[:port],...)",
+            SrvPriorityWeight => "SRV: invalid priority and weight (priority weight)",
+            SrvName => "SRV: a name cannot be used in DNS, or the domain is outside the zone",
+            NetTimeout => "network: no answer within the timeout",
+            NetUnreachable => "network: connection refused or host unreachable",
+            NetTsig => "network: TSIG key rejected (BADSIG, BADKEY or BADTIME) or answer unsigned",
+            NetNotAuthoritative => {
+                "network: server not authoritative for the zone (NOTAUTH/NOTZONE)"
+            }
+            NetRefused => "network: update refused by the server (REFUSED)",
+            NetKeyFile => "network: invalid TSIG key file",
+            NetResolve => "network: host name cannot be resolved",
+            NetOther => "network: failed",
         }
     }
 }
@@ -167,6 +221,36 @@ pub(crate) fn cil_file_result(e: &CilFileError) -> volact_result {
     }
 }
 
+/// A failed exchange with a DNS server.
+pub(crate) fn net_transport_result(e: &TransportError) -> volact_result {
+    match e {
+        TransportError::Timeout { .. } => volact_result::NetTimeout,
+        // ICMP port unreachable, a TCP reset, or the OS saying the network is unreachable.
+        TransportError::Refused { .. } | TransportError::Io { .. } => volact_result::NetUnreachable,
+        _ => volact_result::NetOther,
+    }
+}
+
+/// A failed publication or withdrawal.
+pub(crate) fn net_update_result(e: &UpdateError) -> volact_result {
+    match e {
+        UpdateError::Message(_) | UpdateError::Lookup(ResolveError::Message(_)) => {
+            volact_result::SrvName
+        }
+        UpdateError::Refused { .. } => volact_result::NetRefused,
+        UpdateError::Tsig { .. } | UpdateError::BadResponseSignature { .. } => {
+            volact_result::NetTsig
+        }
+        UpdateError::NotAuthoritative { .. } | UpdateError::NotZone { .. } => {
+            volact_result::NetNotAuthoritative
+        }
+        // hickory cannot sign with the key: a key the file parser let through but HMAC refuses.
+        UpdateError::Sign { .. } => volact_result::NetKeyFile,
+        UpdateError::Transport { source, .. } => net_transport_result(source),
+        _ => volact_result::NetOther,
+    }
+}
+
 thread_local! {
     static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
 }
@@ -223,7 +307,7 @@ pub unsafe extern "C" fn volact_last_error_message(
     })
 }
 
-const ALL: [volact_result; 34] = {
+const ALL: [volact_result; 49] = {
     use volact_result::*;
     [
         Ok,
@@ -260,6 +344,21 @@ const ALL: [volact_result; 34] = {
         CilValue,
         CilOther,
         Io,
+        SrvTopology,
+        SrvRecord,
+        SrvHostPort,
+        SrvClientConfig,
+        SrvServerList,
+        SrvPriorityWeight,
+        SrvName,
+        NetTimeout,
+        NetUnreachable,
+        NetTsig,
+        NetNotAuthoritative,
+        NetRefused,
+        NetKeyFile,
+        NetResolve,
+        NetOther,
     ]
 };
 
@@ -279,7 +378,7 @@ mod tests {
     fn codes_are_distinct_and_in_order() {
         let numbers: Vec<u32> = ALL.iter().map(|r| *r as u32).collect();
         assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
-        assert_eq!(numbers.last(), Some(&(volact_result::Io as u32)));
+        assert_eq!(numbers.last(), Some(&(volact_result::NetOther as u32)));
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod epid;
 mod error;
 mod ids;
 mod key;
+mod srv;
 mod strings;
 
 pub use catalog::*;
@@ -31,6 +32,7 @@ pub use epid::*;
 pub use error::*;
 pub use ids::*;
 pub use key::*;
+pub use srv::*;
 
 /// Major version of this C API (semver of the volact crates).
 pub const VOLACT_VERSION_MAJOR: u32 = 0;

@@ -4,6 +4,10 @@
 //!   `libvolact.a`, and through pkg-config with a `volact.pc` made from `volact.pc.in`;
 //! - `tests/c/test_cil.c` (the CIL calls, writing its files into the scratch directory it
 //!   gets as `argv[1]`) against `libvolact.so` (also under valgrind) and `libvolact.a`;
+//! - `tests/c/test_srv.c` (planning, ordering, and discovery, publishing and withdrawal against
+//!   a real bind9 on loopback started here with `tests/dns/named.sh`) against `libvolact.so`
+//!   (also under valgrind) and `libvolact.a`;
+//! - `examples/c/kms_plan.c`, whose output is checked;
 //! - `tests/cpp/test_volact.cpp` with g++ (also under valgrind);
 //! - `examples/c/inspect_key.c`, whose output is checked so the example cannot rot;
 //! - `tests/c/leak_handle.c`, a deliberate leak valgrind must catch.
@@ -14,11 +18,16 @@
 //! directory under `CARGO_TARGET_TMPDIR` (`target/tmp/`), never into the source tree; it is
 //! removed when the test passes and kept, with its path printed, when it fails.
 //!
-//! Needs gcc, g++, valgrind and pkg-config; a missing tool fails the test with the package to
-//! install (the tests never skip).
+//! Needs gcc, g++, valgrind, pkg-config and bind9 (`named`); a missing tool fails the test with
+//! the package to install (the tests never skip).
+
+// The bind9 harness of volact-net's tests, shared rather than copied.
+#[path = "../../../crates/volact-net/tests/support/mod.rs"]
+mod support;
 
 use std::ffi::OsStr;
 use std::fs;
+use std::net::{TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -357,6 +366,63 @@ fn c_cil_test_shared_static_and_under_valgrind() {
     assert!(left.is_empty(), "test_cil.c left files behind: {left:?}");
 }
 
+/// The srv calls: the seed's global scenario planned, seeded orderings and first counts,
+/// errors and the buffer protocol, and against a real bind9: publish with the TSIG key file's
+/// text, discover, withdraw, a wrong key, a server that never answers, a closed port, probes.
+#[test]
+fn c_srv_test_shared_static_and_under_valgrind() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let lib = lib_dir();
+    let scratch = Scratch::new("c-srv");
+    let named = support::Named::start();
+    // A UDP socket nobody reads: queries to it are never answered.
+    let blackhole = UdpSocket::bind("127.0.0.1:0").expect("bind the blackhole socket");
+    let open = TcpListener::bind("127.0.0.1:0").expect("bind the open TCP port");
+    // A port where nothing listens: taken for TCP and UDP, then released.
+    let closed = {
+        let tcp = TcpListener::bind("127.0.0.1:0").expect("bind a TCP port");
+        let addr = tcp.local_addr().expect("local address");
+        let _udp = UdpSocket::bind(addr).expect("the same port for UDP");
+        addr
+    };
+    let addr = |a: std::io::Result<std::net::SocketAddr>| a.expect("local address").to_string();
+    let args = [
+        repo_dir()
+            .join("examples/kms/contoso-global.toml")
+            .display()
+            .to_string(),
+        named.addr.to_string(),
+        named.key_file().display().to_string(),
+        addr(blackhole.local_addr()),
+        addr(open.local_addr()),
+        closed.to_string(),
+    ];
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let source = crate_dir().join("tests/c/test_srv.c");
+
+    let exe = scratch.path("test_srv");
+    compile("gcc", C_FLAGS, &source, &exe, &shared_link(&lib));
+    assert_all_passed(
+        "C srv, libvolact.so",
+        &run_ok(Command::new(&exe).args(&args)),
+    );
+    assert_all_passed("C srv, libvolact.so, valgrind", &valgrind(&exe, &args));
+
+    let exe_static = scratch.path("test_srv_static");
+    let link = [
+        lib.join("libvolact.a").display().to_string(),
+        "-lpthread".to_owned(),
+        "-ldl".to_owned(),
+        "-lm".to_owned(),
+    ];
+    compile("gcc", C_FLAGS, &source, &exe_static, &link);
+    assert_all_passed(
+        "C srv, libvolact.a",
+        &run_ok(Command::new(&exe_static).args(&args)),
+    );
+}
+
 #[test]
 fn c_test_static() {
     require("gcc", "gcc");
@@ -528,6 +594,66 @@ fn example_inspect_key() {
             && stdout.contains("catalog:   not a published GVLK"),
         "inspect_key output:\n{stdout}"
     );
+}
+
+#[test]
+fn example_kms_plan() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let lib = lib_dir();
+    let scratch = Scratch::new("example-kms-plan");
+    let exe = scratch.path("kms_plan");
+    compile(
+        "gcc",
+        &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"],
+        &repo_dir().join("examples/c/kms_plan.c"),
+        &exe,
+        &shared_link(&lib),
+    );
+    let global = repo_dir().join("examples/kms/contoso-global.toml");
+    let global = global.to_str().expect("UTF-8 path");
+    let out = valgrind(&exe, &[global]);
+    let stdout = text(&out.stdout);
+    for expected in [
+        "kms-e1.east.contoso.com\n  DnsDomainPublishList: east.contoso.com, 10, 75\n  \
+         DnsDomainPublishList: west.contoso.com, 90, 75\n",
+        "kms-w2.west.contoso.com\n  DnsDomainPublishList: west.contoso.com, 10, 25\n  \
+         DnsDomainPublishList: east.contoso.com, 90, 25\n",
+        "_vlmcs._tcp.east.contoso.com. 3600 IN SRV 10 75 1688 kms-e1.east.contoso.com.\n",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "kms_plan output lacks {expected:?}:\n{stdout}"
+        );
+    }
+
+    // A host no domain uses: DisableDnsPublishing.
+    let spare = scratch.path("spare.toml");
+    let single = fs::read_to_string(repo_dir().join("examples/kms/contoso-single-site.toml"))
+        .expect("read contoso-single-site.toml");
+    fs::write(
+        &spare,
+        format!("{single}\n[[host]]\nname = \"spare.contoso.com\"\n"),
+    )
+    .expect("write spare.toml");
+    let out = run_ok(Command::new(&exe).arg(&spare));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("spare.contoso.com\n  DisableDnsPublishing = 1"),
+        "kms_plan output:\n{stdout}"
+    );
+
+    // An invalid topology: exit status 1 and the line.
+    let bad = scratch.path("bad.toml");
+    fs::write(&bad, "[[host]]\nname = \"a b\"\n").expect("write bad.toml");
+    let out = run(Command::new(&exe).arg(&bad));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stderr:\n{stderr}");
+    assert!(
+        stderr.contains("invalid topology: topology: line 2"),
+        "stderr:\n{stderr}"
+    );
+    assert_eq!(run(&mut Command::new(&exe)).status.code(), Some(2));
 }
 
 /// The valgrind setup must catch a real leak.

@@ -56,6 +56,62 @@ namespace Volact
         CilOther = 599,
         /// <summary>A file could not be read or written (missing, a directory, no permission, disk full).</summary>
         Io = 600,
+        /// <summary>SRV: the topology TOML is invalid (the message names the line).</summary>
+        SrvTopology = 700,
+        /// <summary>SRV: a record value is not <c>priority weight port target</c> (the message names the line).</summary>
+        SrvRecord = 701,
+        /// <summary>SRV: a KMS host is not <c>host[:port]</c> (or names only a port).</summary>
+        SrvHostPort = 702,
+        /// <summary>SRV: the client configuration JSON is invalid (line and column in the message).</summary>
+        SrvClientConfig = 703,
+        /// <summary>SRV: the DNS server list is not <c>ip[:port],ip[:port]</c>.</summary>
+        SrvServerList = 704,
+        /// <summary>SRV: the priority and weight are not <c>priority weight</c> or empty.</summary>
+        SrvPriorityWeight = 705,
+        /// <summary>SRV: a name cannot go into a DNS message, or the domain is not in the zone.</summary>
+        SrvName = 706,
+        /// <summary>Network: no answer within the timeout.</summary>
+        NetTimeout = 800,
+        /// <summary>Network: the connection was refused or the host is unreachable.</summary>
+        NetUnreachable = 801,
+        /// <summary>Network: the server rejected the TSIG key (BADSIG, BADKEY, BADTIME), or its answer is unsigned.</summary>
+        NetTsig = 802,
+        /// <summary>Network: the server is not authoritative for the zone (NOTAUTH, NOTZONE).</summary>
+        NetNotAuthoritative = 803,
+        /// <summary>Network: the server refused the update (REFUSED).</summary>
+        NetRefused = 804,
+        /// <summary>Network: the TSIG key file text is invalid.</summary>
+        NetKeyFile = 805,
+        /// <summary>Network: a host name could not be resolved to an address.</summary>
+        NetResolve = 806,
+        /// <summary>Network: failed for another reason.</summary>
+        NetOther = 899,
+    }
+
+    /// <summary>What <see cref="SrvPlanner.Plan"/> writes (<c>volact_srv_format</c>).</summary>
+    public enum SrvFormat : uint
+    {
+        /// <summary>The plan as JSON: <c>{"domains", "hosts", "zones", "ttl", "scavenging", "notes"}</c>.</summary>
+        Json = 0,
+        /// <summary>A zone-file fragment: each domain's <c>_vlmcs._tcp</c> SRV records.</summary>
+        Zone = 1,
+        /// <summary>An <c>nsupdate</c> script replacing each domain's RRset.</summary>
+        Nsupdate = 2,
+        /// <summary>PowerShell <c>Add-DnsServerResourceRecord -Srv</c> lines.</summary>
+        Powershell = 3,
+        /// <summary><c>reg add</c> commands for each host.</summary>
+        Registry = 4,
+        /// <summary>Each host's <c>DnsDomainPublishList</c>: a <c>[host]</c> line, then one string a line.</summary>
+        PublishLists = 5,
+    }
+
+    /// <summary>How SRV records are ordered (<c>volact_srv_order_mode</c>).</summary>
+    public enum SrvOrderMode : uint
+    {
+        /// <summary>RFC 2782: priority ascending, weighted draw within a priority (Windows 7 / 2008 R2 and later).</summary>
+        Rfc2782 = 0,
+        /// <summary>A uniform shuffle ignoring priority and weight (older clients).</summary>
+        Legacy = 1,
     }
 
     /// <summary>What <see cref="CilDocument.Export"/> keeps (<c>VOLACT_CIL_EXPORT_*</c>).</summary>

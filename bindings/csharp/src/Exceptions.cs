@@ -44,6 +44,14 @@ namespace Volact
             {
                 return new VolactIOException(code, message);
             }
+            if (n >= 700 && n < 800)
+            {
+                return new InvalidSrvInputException(code, message);
+            }
+            if (n >= 800 && n < 900)
+            {
+                return new DnsNetworkException(code, message);
+            }
             return new VolactException(code, message);
         }
     }
@@ -89,5 +97,29 @@ namespace Volact
     public class VolactIOException : VolactException
     {
         public VolactIOException(VolactResult code, string message) : base(code, message) { }
+    }
+
+    /// <summary>
+    /// An argument of a KMS discovery call is not valid (codes 7xx): a topology (the message
+    /// names the TOML line), an SRV record line, a <c>host[:port]</c>, the client
+    /// configuration JSON (line and column), a DNS server list, <c>priority weight</c>, or a
+    /// name that cannot go into a DNS message. Nothing was sent.
+    /// </summary>
+    public class InvalidSrvInputException : VolactException
+    {
+        public InvalidSrvInputException(VolactResult code, string message) : base(code, message) { }
+    }
+
+    /// <summary>
+    /// A DNS or TCP exchange failed (codes 8xx): <see cref="VolactResult.NetTimeout"/>,
+    /// <see cref="VolactResult.NetUnreachable"/>, <see cref="VolactResult.NetTsig"/> (BADSIG,
+    /// BADKEY, BADTIME), <see cref="VolactResult.NetNotAuthoritative"/>,
+    /// <see cref="VolactResult.NetRefused"/>, <see cref="VolactResult.NetKeyFile"/>,
+    /// <see cref="VolactResult.NetResolve"/>, <see cref="VolactResult.NetOther"/>. The message
+    /// names the server, the zone and the key (never its secret).
+    /// </summary>
+    public class DnsNetworkException : VolactException
+    {
+        public DnsNetworkException(VolactResult code, string message) : base(code, message) { }
     }
 }

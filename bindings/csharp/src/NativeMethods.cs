@@ -268,5 +268,48 @@ namespace Volact
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern VolactResult volact_cil_last_report(
             CilDocumentHandle doc, [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+    
+        // --- KMS discovery over DNS ---
+        //
+        // The enum arguments are plain uint in the ABI (volact_srv_format, volact_srv_order_mode
+        // are typedefs of uint32_t there); the wrappers pass the enums' values. The probe's
+        // bool out-parameter is a byte: Rust writes one byte, and a C# `out bool` would read
+        // a 4-byte Win32 BOOL by default.
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_srv_plan(
+            [In] byte[] topology, UIntPtr len, uint format, [Out] byte[] @out, UIntPtr cap, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_srv_order(
+            [In] byte[] records, UIntPtr len, ulong seed, uint mode, [Out] byte[] @out, UIntPtr cap,
+            out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_srv_first_counts(
+            [In] byte[] records, UIntPtr len, ulong seed, uint mode, ulong draws, [Out] byte[] @out,
+            UIntPtr cap, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_srv_discover(
+            [In] byte[] config_json, UIntPtr config_len, [In] byte[] servers, UIntPtr servers_len,
+            uint timeout_ms, ulong seed, [Out] byte[] @out, UIntPtr cap, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_srv_publish(
+            [In] byte[] server, UIntPtr server_len, [In] byte[] zone, UIntPtr zone_len,
+            [In] byte[] domain, UIntPtr domain_len, [In] byte[] record, UIntPtr record_len, uint ttl,
+            [In] byte[] tsig_key, UIntPtr tsig_key_len, uint timeout_ms);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_srv_withdraw(
+            [In] byte[] server, UIntPtr server_len, [In] byte[] zone, UIntPtr zone_len,
+            [In] byte[] domain, UIntPtr domain_len, [In] byte[] host, UIntPtr host_len,
+            [In] byte[] priority_weight, UIntPtr priority_weight_len, [In] byte[] tsig_key,
+            UIntPtr tsig_key_len, uint timeout_ms, [Out] byte[] @out, UIntPtr cap, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_probe(
+            [In] byte[] host_port, UIntPtr len, uint timeout_ms, out byte open);
     }
 }

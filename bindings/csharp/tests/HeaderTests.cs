@@ -54,6 +54,8 @@ namespace Volact.Tests
                 case "volact_result": return cs == typeof(VolactResult);
                 case "size_t": return cs == typeof(UIntPtr);
                 case "uint32_t": return cs == typeof(uint);
+                case "uint64_t": return cs == typeof(ulong);
+                case "bool *": return cs == typeof(byte).MakeByRefType();   // one byte, see NativeMethods
                 case "char *": return cs == typeof(byte[]) || cs == typeof(IntPtr);
                 case "uint8_t *": return cs == typeof(byte[]);
                 case "uint32_t *": return cs == typeof(uint[]);
@@ -126,6 +128,8 @@ namespace Volact.Tests
                 { "volact_id_kind", typeof(IdKind) },
                 { "volact_algorithm", typeof(KeyAlgorithm) },
                 { "volact_dpid_layout", typeof(DpidLayout) },
+                { "volact_srv_format", typeof(SrvFormat) },
+                { "volact_srv_order_mode", typeof(SrvOrderMode) },
             };
             foreach (KeyValuePair<string, Type> e in enums)
             {

@@ -8,6 +8,7 @@
 //!   implements the core's [`SrvLookup`](volact_core::srv::SrvLookup).
 //! - [`publish`]: a KMS host's SRV record added and removed by RFC 2136 dynamic update,
 //!   signed with TSIG (RFC 8945), keys read by [`tsig_key`] from BIND key files.
+//! - [`addr`]: DNS server lists and `host[:port]` texts as the CLI and the bindings take them.
 //! - [`probe`]: is anything listening on a KMS host's TCP port? (connect only).
 //! - [`server_addr`]: a DNS server address given as text (`ip[:port]`, port 53 by default).
 //!
@@ -25,6 +26,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod addr;
 pub mod probe;
 pub mod publish;
 pub mod resolver;

@@ -9,6 +9,7 @@
 //! RFC 2136 (dynamic update).
 
 pub mod discovery;
+pub mod input;
 pub mod message;
 pub mod order;
 pub mod plan;

@@ -96,6 +96,34 @@ impl Plan {
         out
     }
 
+    /// Each host's registry values as plain text: a `[host]` line, then its
+    /// `DnsDomainPublishList` strings one a line (home domain first), or
+    /// `; DisableDnsPublishing = 1` for a host that publishes nowhere. For programs that print
+    /// or compare the per-host values without reading JSON (the C example does).
+    ///
+    /// ```
+    /// # use volact::srv::plan::Plan;
+    /// let p = Plan::from_toml("[[host]]\nname = \"kms.contoso.com\"\n[[site]]\nname = \"hq\"\n\
+    ///     hosts = [{ host = \"kms.contoso.com\", weight = 1 }]\n[[domain]]\nname = \"contoso.com\"\nsite = \"hq\"\n")?;
+    /// assert!(p.publish_lists().ends_with("[kms.contoso.com]\ncontoso.com, 10, 1\n"));
+    /// # Ok::<(), volact::srv::plan::TopologyError>(())
+    /// ```
+    pub fn publish_lists(&self) -> String {
+        let mut out = String::from(
+            "; DnsDomainPublishList of each KMS host (REG_MULTI_SZ, one string a line), planned by volact\n",
+        );
+        for (host, h) in &self.hosts {
+            let _ = writeln!(out, "[{host}]");
+            if h.disable_dns_publishing {
+                out.push_str("; DisableDnsPublishing = 1\n");
+            }
+            for entry in &h.dns_domain_publish_list {
+                let _ = writeln!(out, "{entry}");
+            }
+        }
+        out
+    }
+
     /// `reg add` commands for each host (run on that host, elevated), then a restart of the
     /// Software Licensing service, which applies them (S6).
     pub fn registry_commands(&self) -> String {

@@ -134,8 +134,24 @@ fn zone_subdomain_name_disabled_host_port_and_scavenging() {
         p.registry_commands()
             .contains("DisableDnsPublishing /t REG_DWORD /d 1")
     );
+    assert!(
+        p.publish_lists()
+            .contains("[spare.branch.contoso.com]\n; DisableDnsPublishing = 1\n")
+    );
     assert_eq!(p.scavenging.ok, Some(false));
     assert!(p.scavenging.note.starts_with("WARNING"));
+}
+
+#[test]
+fn publish_lists_text_is_each_hosts_value() {
+    let text = Plan::from_toml(GLOBAL).unwrap().publish_lists();
+    assert!(text.contains(
+        "[kms-e1.east.contoso.com]\neast.contoso.com, 10, 75\nwest.contoso.com, 90, 75\n"
+    ));
+    assert!(text.contains(
+        "[kms-w2.west.contoso.com]\nwest.contoso.com, 10, 25\neast.contoso.com, 90, 25\n"
+    ));
+    assert_eq!(text.matches('[').count(), 4);
 }
 
 #[test]
