@@ -25,7 +25,10 @@ fn ordering(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1));
     for n in [4usize, 40] {
         let records = rrset(n);
-        for (name, mode) in [("rfc2782", OrderMode::Rfc2782), ("legacy", OrderMode::Legacy)] {
+        for (name, mode) in [
+            ("rfc2782", OrderMode::Rfc2782),
+            ("legacy", OrderMode::Legacy),
+        ] {
             let mut rng = SeededRandom::new(1);
             g.bench_with_input(BenchmarkId::new(name, n), &records, |b, r| {
                 b.iter(|| black_box(order(black_box(r), mode, &mut rng)))

@@ -15,8 +15,8 @@ use volact_core::srv::input::{parse_priority_weight, parse_records};
 use volact_core::srv::order::{OrderMode, first_counts, order};
 use volact_core::srv::plan::Plan;
 use volact_core::srv::{SeededRandom, SrvRecord};
-use volact_net::addr::{AddrError, parse_servers, probe_target};
-use volact_net::probe::{ProbeError, probe};
+use volact_net::addr::parse_server_list;
+use volact_net::probe::{ProbeError, probe_target};
 use volact_net::{Publisher, Resolver, TsigKey};
 
 /// What `volact_srv_plan` writes.
@@ -83,17 +83,9 @@ fn key_arg(text: &str) -> Result<TsigKey, volact_result> {
     TsigKey::parse(text).map_err(|e| fail(volact_result::NetKeyFile, e))
 }
 
-fn addr_result(e: &AddrError) -> volact_result {
-    match e {
-        AddrError::Server { .. } => volact_result::SrvServerList,
-        AddrError::Resolve { .. } => volact_result::NetResolve,
-        _ => volact_result::SrvHostPort,
-    }
-}
-
 /// The one server an update goes to: `ip[:port]` (port 53 when absent).
 fn server_arg(text: &str) -> Result<std::net::SocketAddr, volact_result> {
-    match parse_servers(text) {
+    match parse_server_list(text) {
         Ok(list) => match list[..] {
             [one] => Ok(one),
             _ => Err(fail(
@@ -104,7 +96,7 @@ fn server_arg(text: &str) -> Result<std::net::SocketAddr, volact_result> {
                 ),
             )),
         },
-        Err(e) => Err(fail(addr_result(&e), e)),
+        Err(e) => Err(fail(volact_result::SrvServerList, e)),
     }
 }
 
@@ -281,13 +273,13 @@ pub unsafe extern "C" fn volact_srv_discover(
             Ok(c) => c,
             Err(e) => return fail(volact_result::SrvClientConfig, e),
         };
-        let resolver = match parse_servers(servers) {
+        let resolver = match parse_server_list(servers) {
             Ok(list) if list.is_empty() => match Resolver::from_system() {
                 Ok(r) => r,
                 Err(e) => return fail(volact_result::Io, e),
             },
             Ok(list) => Resolver::new(list),
-            Err(e) => return fail(addr_result(&e), e),
+            Err(e) => return fail(volact_result::SrvServerList, e),
         };
         let mut resolver = match timeout_ms {
             0 => resolver,
@@ -469,14 +461,12 @@ pub unsafe extern "C" fn volact_probe(
         if open.is_null() {
             return fail(volact_result::NullParameter, "open is NULL");
         }
-        let addr = match probe_target(text) {
-            Ok(a) => a,
-            Err(e) => return fail(addr_result(&e), e),
-        };
-        match probe(addr, timeout(timeout_ms, PROBE_TIMEOUT)) {
+        match probe_target(text, timeout(timeout_ms, PROBE_TIMEOUT)) {
             // SAFETY: caller contract.
             Ok(is_open) => unsafe { write_out(open, is_open) },
             Err(e @ ProbeError::Timeout { .. }) => fail(volact_result::NetTimeout, e),
+            Err(e @ ProbeError::Target(_)) => fail(volact_result::SrvHostPort, e),
+            Err(e @ ProbeError::Resolve { .. }) => fail(volact_result::NetResolve, e),
             Err(e) => fail(volact_result::NetUnreachable, e),
         }
     })

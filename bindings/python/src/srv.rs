@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 use volact_core::srv::{self as core_srv, discovery, order, plan, random::SeededRandom};
-use volact_net::{ResolveError, UpdateError, probe as net_probe, server_addr, transport};
+use volact_net::{ResolveError, UpdateError, addr, probe as net_probe, transport};
 
 impl From<plan::TopologyError> for VolactError {
     fn from(e: plan::TopologyError) -> Self {
@@ -40,8 +40,8 @@ impl From<discovery::HostPortError> for VolactError {
     }
 }
 
-impl From<server_addr::ServerAddrError> for VolactError {
-    fn from(e: server_addr::ServerAddrError) -> Self {
+impl From<addr::ServerAddrError> for VolactError {
+    fn from(e: addr::ServerAddrError) -> Self {
         VolactError::InvalidArgument {
             message: e.to_string(),
         }
@@ -703,7 +703,7 @@ fn resolver(
     timeout_ms: u32,
 ) -> Result<volact_net::Resolver, VolactError> {
     let r = match servers {
-        Some(list) => volact_net::Resolver::new(server_addr::parse_servers(&list)?),
+        Some(list) => volact_net::Resolver::new(addr::parse_servers(&list)?),
         None => volact_net::Resolver::from_system()?,
     };
     Ok(r.with_timeout(Duration::from_millis(u64::from(timeout_ms))))
@@ -737,7 +737,7 @@ fn publisher(
     tsig_key: &str,
     timeout_ms: u32,
 ) -> Result<volact_net::Publisher, VolactError> {
-    let server = server_addr::parse_server(server)?;
+    let server = addr::parse_server(server)?;
     let key = volact_net::TsigKey::parse(tsig_key)?;
     Ok(volact_net::Publisher::new(server, key)
         .with_timeout(Duration::from_millis(u64::from(timeout_ms))))
@@ -797,13 +797,8 @@ pub fn withdraw_srv(
 /// `resolve`) when it cannot tell.
 #[uniffi::export(default(timeout_ms = 2000))]
 pub fn probe(host_port: String, timeout_ms: u32) -> Result<bool, VolactError> {
-    let hp = discovery::HostPort::parse(&host_port)?;
-    let host = hp.host().ok_or_else(|| VolactError::InvalidArgument {
-        message: format!("{host_port:?}: name a host to probe, not only a port"),
-    })?;
-    Ok(net_probe::probe_host(
-        host,
-        hp.port_or_default(),
+    Ok(net_probe::probe_target(
+        &host_port,
         Duration::from_millis(u64::from(timeout_ms)),
     )?)
 }

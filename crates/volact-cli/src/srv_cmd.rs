@@ -8,7 +8,7 @@ use crate::Verdict;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use std::io::{self, Write};
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 use volact_core::srv::discovery::{AttemptSource, ClientConfig, Discovery, HostPort, discover};
@@ -80,8 +80,9 @@ pub(crate) struct DiscoverArgs {
     /// The client's primary DNS suffix (AD domain, or DHCP option 15 for a workgroup machine).
     /// Without it, --search-list and --lookup-domain, the search list of /etc/resolv.conf.
     domain: Option<String>,
-    /// DNS server to ask; repeat for more (default: the nameservers of /etc/resolv.conf).
-    #[arg(long = "server", value_name = "IP:PORT")]
+    /// DNS server to ask, `IP[:PORT]` (port 53 when absent); repeat for more (default: the
+    /// nameservers of /etc/resolv.conf).
+    #[arg(long = "server", value_name = "IP:PORT", value_parser = volact_net::addr::parse_server)]
     servers: Vec<SocketAddr>,
     /// The DNS suffix search list, after the primary suffix.
     #[arg(long, value_delimiter = ',', value_name = "a,b")]
@@ -114,8 +115,8 @@ pub(crate) struct DiscoverArgs {
 
 #[derive(Args, Debug)]
 pub(crate) struct UpdateArgs {
-    /// The DNS server that takes updates for the zone (its primary).
-    #[arg(long, value_name = "IP:PORT")]
+    /// The DNS server that takes updates for the zone (its primary), `IP[:PORT]`.
+    #[arg(long, value_name = "IP:PORT", value_parser = volact_net::addr::parse_server)]
     server: SocketAddr,
     /// The zone to update (the domain itself or a parent of it).
     #[arg(long, value_name = "Z")]
@@ -151,8 +152,9 @@ pub(crate) struct UpdateArgs {
 /// `volact probe` arguments.
 #[derive(Args, Debug)]
 pub(crate) struct ProbeArgs {
-    /// The KMS host, `HOST[:PORT]` (port 1688 by default; IPv6 as `[addr]:port`).
-    target: HostPort,
+    /// The KMS host, `HOST[:PORT]` (port 1688 by default; IPv6 as `[addr]:port`); a name goes
+    /// through the system resolver and each of its addresses is tried.
+    target: String,
     /// How long to wait for the connection, in milliseconds.
     #[arg(long, default_value_t = 3000, value_name = "MS")]
     timeout: u64,
@@ -426,32 +428,24 @@ fn withdraw(a: UpdateArgs, out: &mut dyn Write) -> io::Result<Verdict> {
 
 /// `volact probe HOST[:PORT]`: exit 0 when the port accepts a connection, 1 otherwise.
 pub(crate) fn probe(a: ProbeArgs, out: &mut dyn Write) -> io::Result<Verdict> {
-    let host = a.target.host().ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "probe needs a host, not only a port",
-        )
-    })?;
-    let port = a.target.port_or_default();
     let timeout = Duration::from_millis(a.timeout.max(1));
-    // Names go through the system resolver (getaddrinfo): the probe checks the path a client
-    // takes to the host, whatever its name resolution.
-    let addrs: Vec<SocketAddr> = (host.trim_matches(['[', ']']), port)
-        .to_socket_addrs()
-        .map_err(|e| failed(format!("cannot resolve {host}: {e}")))?
-        .collect();
-    let mut open = false;
-    for addr in addrs {
-        match volact_net::probe::probe(addr, timeout) {
-            Ok(true) => {
-                writeln!(out, "{addr}: open")?;
-                open = true;
-                break;
-            }
-            Ok(false) => writeln!(out, "{addr}: closed (connection refused)")?,
-            Err(e) => writeln!(out, "{addr}: {e}")?,
+    let open = match volact_net::probe::probe_target(&a.target, timeout) {
+        Ok(true) => {
+            writeln!(out, "{}: open", a.target)?;
+            true
         }
-    }
+        Ok(false) => {
+            writeln!(out, "{}: closed (connection refused)", a.target)?;
+            false
+        }
+        Err(e @ volact_net::probe::ProbeError::Target(_)) => {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, e.to_string()));
+        }
+        Err(e) => {
+            writeln!(out, "{}: {e}", a.target)?;
+            false
+        }
+    };
     Ok(if open {
         Verdict::AllValid
     } else {

@@ -1,100 +1,89 @@
-//! Addresses as the CLI and the bindings take them, read here once so every front end
-//! accepts the same texts:
+//! DNS servers given as text, read here once so the CLI's `--server` and every binding accept
+//! the same texts: `ip`, `ip:port`, `[ipv6]` or `[ipv6]:port`, port 53 when none is given; one
+//! at a time ([`parse_server`]), a list ([`parse_servers`]) or a comma-separated list
+//! ([`parse_server_list`], the C ABI's form).
 //!
-//! - [`parse_servers`]: DNS servers, `ip:port,ip:port` (`ip` alone means port 53);
-//! - [`probe_target`]: a KMS host, `host[:port]` (port 1688 by default), resolved to an address
-//!   with the system resolver (`std::net::ToSocketAddrs`: `/etc/hosts`, DNS through libc).
-//!
-//! ```
-//! use volact_net::addr::parse_servers;
-//! let s = parse_servers("127.0.0.1:5353, [::1]:53,192.0.2.1")?;
-//! assert_eq!(s[2].to_string(), "192.0.2.1:53");
-//! assert!(parse_servers("")?.is_empty());
-//! # Ok::<(), volact_net::addr::AddrError>(())
-//! ```
+//! Addresses only, no names: resolving the DNS server's own name would need a DNS server.
 
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr};
 
-use volact_core::srv::discovery::{HostPort, HostPortError};
-
-/// The DNS port, for a server given without one.
+/// The DNS port, used when the text gives none.
 pub const DNS_PORT: u16 = 53;
 
-/// Why an address text cannot be used.
-#[derive(Debug, thiserror::Error)]
+/// Why a text is not a DNS server address.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum AddrError {
-    /// An entry of a server list is not `ip`, `ip:port` or `[ipv6]:port`.
+pub enum ServerAddrError {
+    /// Not `ip`, `ip:port`, `[ipv6]` or `[ipv6]:port`.
     #[error(
-        "DNS server {index} of the list, {entry:?}: not an IP address with an optional port (`192.0.2.1`, `192.0.2.1:53`, `[2001:db8::1]:53`)"
+        "DNS server {input:?}: expected an IP address with an optional port \
+         (`192.0.2.53`, `192.0.2.53:5353`, `[2001:db8::53]:5353`)"
     )]
-    Server {
-        /// 1-based position in the list.
-        index: usize,
-        /// The entry.
-        entry: String,
-    },
-    /// The host text is not `host[:port]`.
-    #[error("KMS host: {0}")]
-    HostPort(#[from] HostPortError),
-    /// `:port` names no host.
-    #[error("KMS host {input:?}: names a port but no host")]
-    NoHost {
+    Syntax {
         /// The text given.
         input: String,
     },
-    /// The name has no address (or the system resolver failed).
-    #[error("KMS host {host:?}: cannot resolve it to an address: {reason}")]
-    Resolve {
-        /// The host name.
-        host: String,
-        /// The resolver's reason.
-        reason: String,
+    /// The port is 0.
+    #[error("DNS server {input:?}: port 0 is not a port a server listens on")]
+    PortZero {
+        /// The text given.
+        input: String,
     },
 }
 
-/// Reads a comma-separated list of DNS servers (white space around entries is ignored, and
-/// so are empty entries, so `""` is the empty list: the caller's cue to use the system's).
-pub fn parse_servers(text: &str) -> Result<Vec<SocketAddr>, AddrError> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-        .enumerate()
-        .map(|(i, entry)| {
-            entry
-                .parse::<SocketAddr>()
-                .or_else(|_| {
-                    entry
-                        .parse::<IpAddr>()
-                        .map(|ip| SocketAddr::new(ip, DNS_PORT))
-                })
-                .map_err(|_| AddrError::Server {
-                    index: i + 1,
-                    entry: entry.to_owned(),
-                })
-        })
-        .collect()
+/// Parses one DNS server address; surrounding whitespace is ignored.
+///
+/// ```
+/// use volact_net::addr::parse_server;
+/// assert_eq!(parse_server("127.0.0.1:5353")?.port(), 5353);
+/// assert_eq!(parse_server("192.0.2.53")?.port(), 53);
+/// assert_eq!(parse_server("[::1]")?.to_string(), "[::1]:53");
+/// assert!(parse_server("ns.contoso.com").is_err());
+/// # Ok::<(), volact_net::addr::ServerAddrError>(())
+/// ```
+pub fn parse_server(text: &str) -> Result<SocketAddr, ServerAddrError> {
+    let t = text.trim();
+    let syntax = || ServerAddrError::Syntax {
+        input: text.to_owned(),
+    };
+    let addr = if let Ok(ip) = t.parse::<IpAddr>() {
+        // A bare IPv6 address parses here too: its colons are the address's, not a port's.
+        SocketAddr::new(ip, DNS_PORT)
+    } else if let Some(inner) = t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+        SocketAddr::new(inner.parse::<IpAddr>().map_err(|_| syntax())?, DNS_PORT)
+    } else {
+        t.parse::<SocketAddr>().map_err(|_| syntax())?
+    };
+    if addr.port() == 0 {
+        return Err(ServerAddrError::PortZero {
+            input: text.to_owned(),
+        });
+    }
+    Ok(addr)
 }
 
-/// The address to probe for `host[:port]` (`[IPv6]:port` too; port 1688 when absent): the
-/// first address the system resolver gives.
-pub fn probe_target(text: &str) -> Result<SocketAddr, AddrError> {
-    let hp = HostPort::parse(text)?;
-    let Some(host) = hp.host() else {
-        return Err(AddrError::NoHost {
-            input: text.trim().to_owned(),
-        });
-    };
-    let port = hp.port_or_default();
-    let resolve_err = |reason: String| AddrError::Resolve {
-        host: host.to_owned(),
-        reason,
-    };
-    (host, port)
-        .to_socket_addrs()
-        .map_err(|e| resolve_err(e.to_string()))?
-        .next()
-        .ok_or_else(|| resolve_err("no address".to_owned()))
+/// Parses every server of a list, in order; the first bad one is the error.
+pub fn parse_servers<S: AsRef<str>>(texts: &[S]) -> Result<Vec<SocketAddr>, ServerAddrError> {
+    texts.iter().map(|t| parse_server(t.as_ref())).collect()
+}
+
+/// Parses a comma-separated list of servers. White space around entries and empty entries
+/// are ignored, so `""` is the empty list: the caller's cue to use the system's servers.
+///
+/// ```
+/// use volact_net::addr::parse_server_list;
+/// let s = parse_server_list("127.0.0.1:5353, [::1]:53,192.0.2.1")?;
+/// assert_eq!(s[2].to_string(), "192.0.2.1:53");
+/// assert!(parse_server_list("")?.is_empty());
+/// # Ok::<(), volact_net::addr::ServerAddrError>(())
+/// ```
+pub fn parse_server_list(text: &str) -> Result<Vec<SocketAddr>, ServerAddrError> {
+    let entries: Vec<&str> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .collect();
+    parse_servers(&entries)
 }
 
 #[cfg(test)]
@@ -102,37 +91,63 @@ mod tests {
     use super::*;
 
     #[test]
-    fn server_lists() {
-        let s = parse_servers(" 127.0.0.1:5300 ,,::1").unwrap();
+    fn forms_with_and_without_port() {
         assert_eq!(
-            s,
-            [
-                "127.0.0.1:5300".parse().unwrap(),
-                "[::1]:53".parse().unwrap()
+            parse_server(" 127.0.0.1:5353 ").unwrap(),
+            "127.0.0.1:5353".parse::<SocketAddr>().unwrap()
+        );
+        assert_eq!(parse_server("10.0.0.1").unwrap().port(), 53);
+        assert_eq!(parse_server("::1").unwrap().to_string(), "[::1]:53");
+        assert_eq!(
+            parse_server("[fd00::53]").unwrap().to_string(),
+            "[fd00::53]:53"
+        );
+        assert_eq!(
+            parse_server("[fd00::53]:5300").unwrap().to_string(),
+            "[fd00::53]:5300"
+        );
+        assert_eq!(
+            parse_servers(&["127.0.0.1:1", "127.0.0.2"]).unwrap(),
+            vec![
+                "127.0.0.1:1".parse::<SocketAddr>().unwrap(),
+                "127.0.0.2:53".parse().unwrap()
             ]
         );
-        let e = parse_servers("127.0.0.1:53,dns.example").unwrap_err();
-        assert!(matches!(e, AddrError::Server { index: 2, .. }), "{e}");
-        assert!(e.to_string().contains("\"dns.example\""), "{e}");
-        assert!(parse_servers("127.0.0.1:99999").is_err());
     }
 
     #[test]
-    fn probe_targets() {
+    fn names_ports_and_junk_are_refused() {
+        for bad in [
+            "",
+            "ns.contoso.com",
+            "ns.contoso.com:53",
+            "127.0.0.1:",
+            "127.0.0.1:70000",
+            "[::1",
+            "1.2.3",
+        ] {
+            let e = parse_server(bad).unwrap_err();
+            assert!(matches!(e, ServerAddrError::Syntax { .. }), "{bad}: {e}");
+            assert!(e.to_string().contains(&format!("{bad:?}")), "{e}");
+        }
+        assert!(matches!(
+            parse_server("127.0.0.1:0"),
+            Err(ServerAddrError::PortZero { .. })
+        ));
+        assert!(parse_servers(&["127.0.0.1", "nope"]).is_err());
+    }
+
+    #[test]
+    fn comma_lists() {
         assert_eq!(
-            probe_target("127.0.0.1").unwrap(),
-            "127.0.0.1:1688".parse::<SocketAddr>().unwrap()
+            parse_server_list(" 127.0.0.1:5300 ,,::1").unwrap(),
+            [
+                "127.0.0.1:5300".parse::<SocketAddr>().unwrap(),
+                "[::1]:53".parse().unwrap()
+            ]
         );
-        assert_eq!(probe_target("[::1]:1700").unwrap().port(), 1700);
-        assert_eq!(probe_target("localhost:1700").unwrap().port(), 1700);
-        assert!(matches!(
-            probe_target(":1700"),
-            Err(AddrError::NoHost { .. })
-        ));
-        assert!(matches!(probe_target("a b"), Err(AddrError::HostPort(_))));
-        assert!(matches!(
-            probe_target("no-such-host.invalid"),
-            Err(AddrError::Resolve { .. })
-        ));
+        let e = parse_server_list("127.0.0.1:53,dns.example").unwrap_err();
+        assert!(e.to_string().contains("\"dns.example\""), "{e}");
+        assert!(parse_server_list("127.0.0.1:99999").is_err());
     }
 }

@@ -8,9 +8,8 @@
 //!   implements the core's [`SrvLookup`](volact_core::srv::SrvLookup).
 //! - [`publish`]: a KMS host's SRV record added and removed by RFC 2136 dynamic update,
 //!   signed with TSIG (RFC 8945), keys read by [`tsig_key`] from BIND key files.
-//! - [`addr`]: DNS server lists and `host[:port]` texts as the CLI and the bindings take them.
+//! - [`addr`]: DNS server addresses and lists as the CLI and the bindings take them.
 //! - [`probe`]: is anything listening on a KMS host's TCP port? (connect only).
-//! - [`server_addr`]: a DNS server address given as text (`ip[:port]`, port 53 by default).
 //!
 //! Every socket operation has a deadline, every failure is a typed error, and nothing here
 //! ever answers or sends a KMS request.
@@ -30,7 +29,6 @@ pub mod addr;
 pub mod probe;
 pub mod publish;
 pub mod resolver;
-pub mod server_addr;
 pub mod transport;
 pub mod tsig_key;
 

@@ -7,6 +7,7 @@
 use std::io;
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
+use volact_core::srv::discovery::HostPort;
 
 /// Why a probe could not tell whether the port is open.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +29,9 @@ pub enum ProbeError {
         /// The OS error.
         source: io::Error,
     },
+    /// The target text is not `host[:port]` (or names only a port).
+    #[error("KMS host to probe: {0}")]
+    Target(String),
     /// The host name has no address (the system resolver's answer).
     #[error("cannot resolve {host}: {source}")]
     Resolve {
@@ -111,6 +115,19 @@ pub fn probe_host(host: &str, port: u16, timeout: Duration) -> Result<bool, Prob
     last
 }
 
+/// [`probe_host`] for a `host[:port]` text as `slmgr /skms` takes it (`[IPv6]:port` too; port
+/// 1688 when absent): the CLI's `volact probe` and the bindings' probe.
+pub fn probe_target(text: &str, timeout: Duration) -> Result<bool, ProbeError> {
+    let target = HostPort::parse(text).map_err(|e| ProbeError::Target(e.to_string()))?;
+    let Some(host) = target.host() else {
+        return Err(ProbeError::Target(format!(
+            "{:?} names a port but no host",
+            text.trim()
+        )));
+    };
+    probe_host(host, target.port_or_default(), timeout)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +145,19 @@ mod tests {
         let e = probe_host("no-such-host.invalid", 1688, t).unwrap_err();
         assert!(matches!(e, ProbeError::Resolve { .. }), "{e}");
         assert!(e.to_string().contains("no-such-host.invalid"), "{e}");
+    }
+
+    #[test]
+    fn probe_target_reads_host_and_port_like_slmgr_skms() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let t = Duration::from_secs(2);
+        assert!(probe_target(&format!("127.0.0.1:{port}"), t).unwrap());
+        assert!(probe_target(&format!("[::ffff:127.0.0.1]:{port}"), t).is_ok());
+        assert!(matches!(
+            probe_target(":1700", t),
+            Err(ProbeError::Target(_))
+        ));
+        assert!(matches!(probe_target("a b", t), Err(ProbeError::Target(_))));
     }
 }
