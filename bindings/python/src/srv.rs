@@ -91,6 +91,11 @@ impl From<UpdateError> for VolactError {
 
 impl From<net_probe::ProbeError> for VolactError {
     fn from(e: net_probe::ProbeError) -> Self {
+        if let net_probe::ProbeError::Target(_) = e {
+            return VolactError::InvalidArgument {
+                message: e.to_string(),
+            };
+        }
         let kind = match &e {
             net_probe::ProbeError::Timeout { .. } => "timeout",
             net_probe::ProbeError::Resolve { .. } => "resolve",

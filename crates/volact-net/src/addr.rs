@@ -23,6 +23,14 @@ pub enum ServerAddrError {
         /// The text given.
         input: String,
     },
+    /// Entry `index` (1-based) of a list is not a server address.
+    #[error("DNS server {index} of the list: {source}")]
+    InList {
+        /// 1-based position in the list.
+        index: usize,
+        /// What is wrong with that entry.
+        source: Box<ServerAddrError>,
+    },
     /// The port is 0.
     #[error("DNS server {input:?}: port 0 is not a port a server listens on")]
     PortZero {
@@ -62,9 +70,18 @@ pub fn parse_server(text: &str) -> Result<SocketAddr, ServerAddrError> {
     Ok(addr)
 }
 
-/// Parses every server of a list, in order; the first bad one is the error.
+/// Parses every server of a list, in order; the first bad one is the error, with its position.
 pub fn parse_servers<S: AsRef<str>>(texts: &[S]) -> Result<Vec<SocketAddr>, ServerAddrError> {
-    texts.iter().map(|t| parse_server(t.as_ref())).collect()
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            parse_server(t.as_ref()).map_err(|e| ServerAddrError::InList {
+                index: i + 1,
+                source: Box::new(e),
+            })
+        })
+        .collect()
 }
 
 /// Parses a comma-separated list of servers. White space around entries and empty entries
@@ -148,6 +165,7 @@ mod tests {
         );
         let e = parse_server_list("127.0.0.1:53,dns.example").unwrap_err();
         assert!(e.to_string().contains("\"dns.example\""), "{e}");
+        assert!(e.to_string().starts_with("DNS server 2 of the list"), "{e}");
         assert!(parse_server_list("127.0.0.1:99999").is_err());
     }
 }
