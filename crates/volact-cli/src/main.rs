@@ -6,6 +6,7 @@
 mod catalog_cmd;
 mod cil_cmd;
 mod epid_cmd;
+mod explain_cmd;
 mod id_cmd;
 mod input;
 mod key_cmd;
@@ -55,6 +56,15 @@ enum Command {
     Srv(srv_cmd::SrvCommand),
     /// Check that a KMS host's port accepts TCP connections (connects only; never speaks KMS).
     Probe(srv_cmd::ProbeArgs),
+    /// Explain activation error codes: meaning, likely cause, the fix to try, the source.
+    Explain {
+        /// One JSON object per code, in input order (JSON Lines).
+        #[arg(long)]
+        json: bool,
+        /// Codes: 0xC004F074, C004F074, 3221549172 or -1073418124.
+        #[arg(required = true, value_name = "CODE", allow_negative_numbers = true)]
+        codes: Vec<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -281,5 +291,6 @@ fn run(command: Command, out: &mut dyn Write) -> io::Result<Verdict> {
         Command::Cil(c) => run_cil(c, out),
         Command::Srv(c) => srv_cmd::run(c, out),
         Command::Probe(a) => srv_cmd::probe(a, out),
+        Command::Explain { json, codes } => explain_cmd::explain_codes(&codes, json, out),
     }
 }

@@ -227,3 +227,26 @@ pub fn resolv_conf(data: &[u8]) {
         (c.timeout_secs, c.attempts, c.ndots)
     );
 }
+
+/// Error-code and interval parsing: a parsed code prints back as `0x%08X` and as a signed
+/// integer that parse to the same code; `explain` agrees with the table; an accepted interval
+/// is in range and its minutes parse back.
+pub fn error_code(data: &[u8]) {
+    use crate::license::{error_code as ec, policy};
+    let t = text(data);
+    if let Ok(code) = ec::parse_code(&t) {
+        assert_eq!(ec::parse_code(&format!("0x{code:08X}")), Ok(code));
+        assert_eq!(ec::parse_code(&format!("{code:08X}")), Ok(code));
+        if let Some(e) = ec::explain(code) {
+            assert_eq!(e.code, code);
+        }
+    }
+    if let Ok(i) = policy::Interval::parse(&t) {
+        let m = i.minutes().0;
+        assert!((15..=43_200).contains(&m));
+        assert_eq!(policy::Interval::parse(&m.to_string()), Ok(i));
+    }
+    if let Some(v) = data.first().map(|&b| u32::from(b) % 10) {
+        let _ = crate::license::LicenseStatus::from_wmi(v);
+    }
+}

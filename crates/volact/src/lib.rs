@@ -27,6 +27,7 @@ pub mod cil;
 pub mod epid;
 pub mod ids;
 pub mod key;
+pub mod license;
 pub mod srv;
 
 /// Entry points for fuzz targets and their corpus replay in `cargo test`: each runs one

@@ -122,3 +122,8 @@ fn dns_message() {
 fn resolv_conf() {
     replay("resolv_conf", volact::fuzzing::resolv_conf);
 }
+
+#[test]
+fn error_code() {
+    replay("error_code", volact::fuzzing::error_code);
+}
