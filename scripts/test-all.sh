@@ -79,7 +79,11 @@ readme_commands() {
   echo "$out"
   grep -q 'computer names in it: none' <<<"$out" &&
     [ "$(grep -c ': applied$' <<<"$out")" -eq 5 ] &&
-    grep -q '5 already present' <<<"$out"
+    grep -q '5 already present' <<<"$out" || return 1
+  out=$(cargo run -q -p volact-net --example kms_discovery) || return 1
+  echo "$out"
+  grep -q 'kms-e1.east.contoso.com: east.contoso.com, 10, 75 | west.contoso.com, 90, 75' <<<"$out" &&
+    grep -Eq 'A client in east.contoso.com tries: kms-e[12][^,]*, kms-e[12][^,]*, kms-w' <<<"$out"
 }
 
 stage "system packages" install_system_packages
