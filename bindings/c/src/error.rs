@@ -234,6 +234,9 @@ pub(crate) fn net_transport_result(e: &TransportError) -> volact_result {
 /// A failed publication or withdrawal.
 pub(crate) fn net_update_result(e: &UpdateError) -> volact_result {
     match e {
+        UpdateError::Lookup(ResolveError::NoAnswer {
+            timed_out: true, ..
+        }) => volact_result::NetTimeout,
         UpdateError::Message(_) | UpdateError::Lookup(ResolveError::Message(_)) => {
             volact_result::SrvName
         }

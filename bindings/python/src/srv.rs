@@ -123,6 +123,9 @@ fn resolve_kind(e: &ResolveError) -> &'static str {
         ResolveError::ResolvConf { .. } => "resolv_conf",
         ResolveError::NoServers => "no_servers",
         ResolveError::Message(_) => "message",
+        ResolveError::NoAnswer {
+            timed_out: true, ..
+        } => "timeout",
         ResolveError::NoAnswer { .. } => "no_answer",
         _ => "other",
     }
