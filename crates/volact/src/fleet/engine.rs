@@ -17,6 +17,7 @@ use super::report::{
 use super::scenario::{EventKind, Image, Scenario};
 use crate::license::client::{AttemptOutcome, KmsClient};
 use crate::license::host::KmsHost;
+use crate::license::host::Response;
 use crate::license::product::CountPool;
 use crate::license::{Cmid, LicenseStatus, Minutes};
 use crate::srv::discovery::{ClientConfig, HostPort};
@@ -217,6 +218,7 @@ pub fn simulate(s: &Scenario) -> FleetReport {
     let mut walks: Vec<Option<(u64, Vec<Rec>)>> = vec![None; s.groups.len() * 2];
     let mut order: Vec<u32> = Vec::new();
     let mut scratch: Vec<u32> = Vec::new();
+    let mut candidates: Vec<usize> = Vec::new();
     let mut next_event = 0usize;
     let mut next_sample = 0usize;
     let mut attempts = 0u64;
@@ -286,68 +288,102 @@ pub fn simulate(s: &Scenario) -> FleetReport {
             hosts[h].up && (hosts[h].site == site || !wan_down[site * n_sites + hosts[h].site])
         };
 
-        let chosen = match named_host(config) {
-            Some(named) => hosts
-                .iter()
-                .position(|h| {
-                    h.port.host().is_some_and(|n| same_name(n, named.0))
-                        && h.port.port_or_default() == named.1
-                })
-                .filter(|&h| reachable(&hosts, h)),
-            None => {
-                let cached_host = if config.host_caching { cached[i] } else { NONE };
-                if cached_host != NONE && reachable(&hosts, cached_host as usize) {
-                    Some(cached_host as usize)
-                } else {
-                    let slot = g * 2 + usize::from(is_away);
-                    let fresh = matches!(&walks[slot], Some((gen_, _)) if *gen_ == dns.generation);
-                    if !fresh {
-                        walks[slot] = Some((dns.generation, dns.resolve(config)));
-                    }
-                    let records: &[Rec] = walks[slot].as_ref().map_or(&[], |(_, r)| r);
-                    order_into(
-                        records,
-                        config.order,
-                        &mut rngs[i],
-                        &mut order,
-                        &mut scratch,
-                    );
+        // The client walks its hosts "until an activated host with the right key answers"
+        // (facts.md §4.3, S10): a host that is unreachable, whose key is not activated
+        // (0xC004F041) or does not cover the product (0xC004F042) is passed over and the next
+        // tried; any other answer (activated, count too low, timestamp) ends the attempt. The
+        // cached host comes first; discovery runs only when it does not settle the attempt.
+        let named = named_host(config);
+        let cached_host = if named.is_none() && config.host_caching {
+            cached[i]
+        } else {
+            NONE
+        };
+        candidates.clear();
+        match named {
+            Some(named) => candidates.extend(
+                hosts
+                    .iter()
+                    .position(|h| {
+                        h.port.host().is_some_and(|n| same_name(n, named.0))
+                            && h.port.port_or_default() == named.1
+                    })
+                    .filter(|&h| reachable(&hosts, h)),
+            ),
+            None if cached_host != NONE && reachable(&hosts, cached_host as usize) => {
+                candidates.push(cached_host as usize);
+            }
+            None => {}
+        }
+        let mut discovered = named.is_some();
+        let mut next = 0usize;
+        let mut answered: Option<(usize, Response)> = None;
+        loop {
+            if next == candidates.len() {
+                if discovered {
+                    break;
+                }
+                discovered = true;
+                let slot = g * 2 + usize::from(is_away);
+                let fresh = matches!(&walks[slot], Some((gen_, _)) if *gen_ == dns.generation);
+                if !fresh {
+                    walks[slot] = Some((dns.generation, dns.resolve(config)));
+                }
+                let records: &[Rec] = walks[slot].as_ref().map_or(&[], |(_, r)| r);
+                order_into(
+                    records,
+                    config.order,
+                    &mut rngs[i],
+                    &mut order,
+                    &mut scratch,
+                );
+                candidates.extend(
                     order
                         .iter()
                         .map(|&k| records[k as usize].host as usize)
-                        .filter(|&h| h as u32 != cached_host)
-                        .find(|&h| reachable(&hosts, h))
-                }
+                        .filter(|&h| h as u32 != cached_host && reachable(&hosts, h)),
+                );
+                continue;
             }
-        };
+            let h = candidates[next];
+            next += 1;
+            let request = clients[i].request(Minutes(t));
+            let hs = &mut hosts[h];
+            let response = hs.model.handle(Minutes(t), &request);
+            let row = &mut daily[day as usize];
+            row.requests += 1;
+            hs.report.requests += 1;
+            hs.report.daily_requests[day as usize] += 1;
+            if hs.site != site {
+                row.wan_requests += 1;
+                hs.report.wan_requests += 1;
+            }
+            match response.error_code() {
+                None => hs.report.activated += 1,
+                Some(code) => *hs.errors.entry(code).or_default() += 1,
+            }
+            let cannot_serve = matches!(
+                response,
+                Response::ProductNotSupported | Response::HostNotActivated
+            );
+            answered = Some((h, response));
+            if !cannot_serve {
+                break;
+            }
+        }
 
         let client = &mut clients[i];
         let before = Steps::of(client, Minutes(t), end);
         let never_activated = client.licensed_until().is_none();
-        let report = match chosen {
-            Some(h) => {
-                let request = client.request(Minutes(t));
-                let hs = &mut hosts[h];
-                let response = hs.model.handle(Minutes(t), &request);
-                let row = &mut daily[day as usize];
-                row.requests += 1;
-                hs.report.requests += 1;
-                hs.report.daily_requests[day as usize] += 1;
-                if hs.site != site {
-                    row.wan_requests += 1;
-                    hs.report.wan_requests += 1;
-                }
-                match response.error_code() {
-                    None => hs.report.activated += 1,
-                    Some(code) => *hs.errors.entry(code).or_default() += 1,
-                }
+        let report = match answered {
+            Some((h, response)) => {
                 if response.is_activated() {
                     cached[i] = h as u32;
                 }
                 client.on_attempt(
                     Minutes(t),
                     AttemptOutcome::Answered {
-                        host: &hs.port,
+                        host: &hosts[h].port,
                         response,
                     },
                 )

@@ -9,8 +9,11 @@
 //! scavenged) and a duration. [`simulate`] runs it: a priority queue holds each client's next
 //! attempt ([`KmsClient::next_attempt_at`](crate::license::client::KmsClient::next_attempt_at)),
 //! never a day-by-day loop over every client; each attempt walks the client's discovery
-//! order (the cached host, then DNS, as [`srv::discovery`](crate::srv::discovery) says) to the
-//! first reachable host and lets that [`KmsHost`](crate::license::host::KmsHost) answer.
+//! order (the cached host, then DNS, as [`srv::discovery`](crate::srv::discovery) says) and
+//! lets each reachable [`KmsHost`](crate::license::host::KmsHost) answer in turn "until an
+//! activated host with the right key answers" (facts.md §4.3, S10): a host whose key is not
+//! activated (0xC004F041) or does not cover the product (0xC004F042) is passed over; any other
+//! answer ends the attempt.
 //! The [`FleetReport`] gives clients by license state per day, requests and the count per
 //! host per day, the share of requests that crossed between sites, the time to first
 //! activation, and the clients that end in Notification with the error that put them there.

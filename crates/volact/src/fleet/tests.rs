@@ -228,6 +228,38 @@ fn events_key_change_and_clock_skew_give_their_errors() {
 }
 
 #[test]
+fn a_host_that_cannot_serve_the_product_is_passed_over() {
+    // Two hosts in one domain at the same priority: one holds a Windows 10 key (which does
+    // not cover Server 2022, 0xC004F042), the other a Server 2022 key. Server clients keep
+    // walking past the first "until an activated host with the right key answers" (S10).
+    let text = r#"
+[simulation]
+seed = 11
+days = 40
+[[kms]]
+host = "kms-client.contoso.com"
+keys = ["windows10"]
+[[kms]]
+host = "kms-server.contoso.com"
+keys = ["server2022"]
+[[clients]]
+name = "servers"
+count = 12
+product = "server2022"
+domain = "contoso.com"
+host_caching = false
+"#;
+    let r = run(text);
+    let client_host = host(&r, "kms-client.contoso.com");
+    let server_host = host(&r, "kms-server.contoso.com");
+    assert!(client_host.errors.contains_key("0xC004F042"), "{:?}", client_host.errors);
+    assert_eq!(client_host.activated, 0);
+    assert!(server_host.activated > 0);
+    // Everyone ends Licensed: nobody stopped at the host that could not serve them.
+    assert_eq!(r.end_status.licensed, 12, "{:?}", r.end_status);
+}
+
+#[test]
 fn parse_errors_name_the_line() {
     let bad = one_host(10, 30, "").replace("product = \"windows7\"", "product = \"windows99\"");
     match Scenario::parse(&bad) {
