@@ -23,6 +23,7 @@ mod epid;
 mod error;
 mod ids;
 mod key;
+mod license;
 mod srv;
 mod strings;
 
@@ -32,6 +33,7 @@ pub use epid::*;
 pub use error::*;
 pub use ids::*;
 pub use key::*;
+pub use license::*;
 pub use srv::*;
 
 /// Major version of this C API (semver of the volact crates).
