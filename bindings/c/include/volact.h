@@ -216,6 +216,10 @@ enum volact_result
    */
   VOLACT_RESULT_LICENSE_ERROR_CODE_UNKNOWN = 904,
   /**
+   * Fleet simulation: the scenario is invalid (the message names the line).
+   */
+  VOLACT_RESULT_FLEET_SCENARIO = 905,
+  /**
    * License: invalid for another reason.
    */
   VOLACT_RESULT_LICENSE_OTHER = 999,
@@ -876,6 +880,27 @@ volact_result volact_result_message(uint32_t result, char *buf, size_t len, size
  * `buf` must be valid for `len` bytes (or NULL with `len` 0); `out_n` NULL or writable.
  */
 volact_result volact_last_error_message(char *buf, size_t len, size_t *out_n);
+
+/**
+ * Runs a fleet scenario (the TOML of `docs/fleet-simulation.md`) and writes its report as
+ * JSON (`volact simulate --json`).
+ *
+ * Returns `VOLACT_RESULT_FLEET_SCENARIO` for an invalid scenario (the last error names the
+ * line), `VOLACT_RESULT_INVALID_UTF8`, `VOLACT_RESULT_NULL_PARAMETER`,
+ * `VOLACT_RESULT_BUFFER_TOO_SMALL` with `*out_n` set to the bytes needed. A run is fully
+ * determined by the scenario's seed, so asking for the size with `(NULL, 0)` and calling
+ * again gives the same report; it does run the simulation twice, so for large scenarios pass
+ * a generous buffer first.
+ *
+ * # Safety
+ * `toml` valid for `len` bytes; `out` valid for `cap` bytes (or NULL with `cap` 0);
+ * `out_n` NULL or writable.
+ */
+volact_result volact_fleet_run(const uint8_t *toml,
+                               size_t len,
+                               char *out,
+                               size_t cap,
+                               size_t *out_n);
 
 /**
  * Checks an ID text: fills `*out` and returns `VOLACT_RESULT_OK` whenever the check ran;

@@ -108,6 +108,8 @@ pub enum volact_result {
     LicenseErrorCodeText = 903,
     /// License: an error code that is not in volact's table.
     LicenseErrorCodeUnknown = 904,
+    /// Fleet simulation: the scenario is invalid (the message names the line).
+    FleetScenario = 905,
     /// License: invalid for another reason.
     LicenseOther = 999,
 }
@@ -174,6 +176,7 @@ impl volact_result {
             LicenseIntervalText => "license: interval is not a whole number of minutes",
             LicenseErrorCodeText => "license: not an error code",
             LicenseErrorCodeUnknown => "license: error code not in volact's table",
+            FleetScenario => "fleet simulation: invalid scenario",
             LicenseOther => "license: invalid",
         }
     }
@@ -329,7 +332,7 @@ pub unsafe extern "C" fn volact_last_error_message(
     })
 }
 
-const ALL: [volact_result; 55] = {
+const ALL: [volact_result; 56] = {
     use volact_result::*;
     [
         Ok,
@@ -386,6 +389,7 @@ const ALL: [volact_result; 55] = {
         LicenseIntervalText,
         LicenseErrorCodeText,
         LicenseErrorCodeUnknown,
+        FleetScenario,
         LicenseOther,
     ]
 };

@@ -21,6 +21,7 @@ mod catalog;
 mod cil;
 mod epid;
 mod error;
+mod fleet;
 mod ids;
 mod key;
 mod license;

@@ -97,6 +97,8 @@ namespace Volact
         LicenseErrorCodeText = 903,
         /// <summary>License: an error code that is not in volact's table.</summary>
         LicenseErrorCodeUnknown = 904,
+        /// <summary>Fleet simulation: the scenario is invalid (the message names the line).</summary>
+        FleetScenario = 905,
         /// <summary>License: invalid for another reason.</summary>
         LicenseOther = 999,
     }

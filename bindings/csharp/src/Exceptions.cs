@@ -133,7 +133,8 @@ namespace Volact
     /// (<see cref="VolactResult.LicenseIntervalRange"/>) or not a number of minutes
     /// (<see cref="VolactResult.LicenseIntervalText"/>), a text that is not an error code
     /// (<see cref="VolactResult.LicenseErrorCodeText"/>) or a code volact does not know
-    /// (<see cref="VolactResult.LicenseErrorCodeUnknown"/>). The message is the core's.
+    /// (<see cref="VolactResult.LicenseErrorCodeUnknown"/>), a fleet scenario that cannot be run
+    /// (<see cref="VolactResult.FleetScenario"/>). The message is the core's.
     /// </summary>
     public class LicenseValueException : VolactException
     {

@@ -346,6 +346,10 @@ namespace Volact
             [In] byte[] code, UIntPtr len, [Out] byte[] @out, UIntPtr cap, out UIntPtr out_n);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_fleet_run(
+            [In] byte[] toml, UIntPtr len, [Out] byte[] @out, UIntPtr cap, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern VolactResult volact_explain_lookup(
             [In] byte[] code, UIntPtr len, out volact_error_code @out);
 

@@ -115,5 +115,26 @@ namespace Volact.Tests
                 Assert.IsNotEmpty(e.Fix);
             }
         }
+
+        private static string Scenario(int clients)
+        {
+            return "[simulation]\nseed = 5\ndays = 40\n" +
+                   "[[kms]]\nhost = \"kms-1.contoso.com\"\nkeys = [\"windows7-server-b\"]\n" +
+                   "[[clients]]\nname = \"c\"\ncount = " + clients +
+                   "\nproduct = \"windows7\"\ndomain = \"contoso.com\"\n";
+        }
+
+        [Test]
+        public void FleetRunShowsTheThresholdAndNamesBadLines()
+        {
+            StringAssert.Contains("\"end_status\":{\"not_deployed\":0,\"licensed\":25,", Fleet.Run(Scenario(25)));
+            string at24 = Fleet.Run(Scenario(24));
+            StringAssert.Contains("\"notification\":24", at24);
+            StringAssert.Contains("\"code\":\"0xC004F038\"", at24);
+            Assert.AreEqual(at24, Fleet.Run(Scenario(24)));
+            var e = Assert.Throws<LicenseValueException>(() => Fleet.Run("[simulation]\nseed = 1\ndays = -3\n"));
+            Assert.AreEqual(VolactResult.FleetScenario, e.Code);
+            StringAssert.Contains("line 3", e.Message);
+        }
     }
 }

@@ -22,6 +22,7 @@ mod repr;
 mod activation_ids;
 mod cil_document;
 mod extended_pid;
+mod fleet;
 mod gvlk_catalog;
 mod license;
 mod product_key;
@@ -130,6 +131,12 @@ pub enum VolactError {
     #[error("{message}")]
     InvalidErrorCode {
         /// The core's message, quoting the text.
+        message: String,
+    },
+    /// A fleet scenario that cannot be run (the message names the line).
+    #[error("{message}")]
+    InvalidScenario {
+        /// The core's message.
         message: String,
     },
     /// A well-formed error code that is not in volact's table.

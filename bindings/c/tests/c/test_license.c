@@ -202,11 +202,52 @@ static void test_result_messages(void) {
     CHECK_STR(buf, "license: invalid");
 }
 
+/* A fresh host and N Windows 7 clients for 40 days: the threshold is 25 (S7). */
+static const char *scenario_with(int clients, char *buf, size_t cap) {
+    snprintf(buf, cap,
+             "[simulation]\nseed = 5\ndays = 40\n"
+             "[[kms]]\nhost = \"kms-1.contoso.com\"\nkeys = [\"windows7-server-b\"]\n"
+             "[[clients]]\nname = \"c\"\ncount = %d\nproduct = \"windows7\"\ndomain = \"contoso.com\"\n",
+             clients);
+    return buf;
+}
+
+static void test_fleet_run(void) {
+    char toml[512];
+    static char json[65536];
+    size_t n = 0;
+    scenario_with(25, toml, sizeof toml);
+    CHECK_RESULT(volact_fleet_run(TXT(toml), json, sizeof json, &n), VOLACT_RESULT_OK);
+    CHECK(n == strlen(json));
+    CHECK_HAS(json, "\"clients\":25");
+    CHECK_HAS(json, "\"end_status\":{\"not_deployed\":0,\"licensed\":25,");
+
+    /* 24 never reach the threshold: all end in Notification because of 0xC004F038. */
+    scenario_with(24, toml, sizeof toml);
+    CHECK_RESULT(volact_fleet_run(TXT(toml), json, sizeof json, NULL), VOLACT_RESULT_OK);
+    CHECK_HAS(json, "\"notification\":24");
+    CHECK_HAS(json, "\"code\":\"0xC004F038\"");
+
+    /* Size query, then the same report (the run is fixed by its seed). */
+    size_t need = 0;
+    CHECK_RESULT(volact_fleet_run(TXT(toml), NULL, 0, &need), VOLACT_RESULT_BUFFER_TOO_SMALL);
+    CHECK(need == strlen(json));
+    char small[16];
+    CHECK_RESULT(volact_fleet_run(TXT(toml), small, sizeof small, &n), VOLACT_RESULT_BUFFER_TOO_SMALL);
+    CHECK(n == need);
+
+    CHECK_RESULT(volact_fleet_run(TXT("[simulation]\nseed = 1\ndays = -3\n"), json, sizeof json, NULL),
+                 VOLACT_RESULT_FLEET_SCENARIO);
+    CHECK_HAS(last_error(), "line");
+    CHECK_RESULT(volact_fleet_run(NULL, 5, json, sizeof json, NULL), VOLACT_RESULT_NULL_PARAMETER);
+}
+
 int main(void) {
     test_status_names();
     test_intervals();
     test_explain_json();
     test_explain_table();
     test_result_messages();
+    test_fleet_run();
     return check_summary();
 }

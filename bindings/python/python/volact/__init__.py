@@ -87,9 +87,11 @@ from ._native import explain_json as _explain_json
 from ._native import first_counts as _first_counts
 from ._native import order_srv_records as _order_srv_records
 from ._native import publish_srv as _publish_srv
+from ._native import run_scenario as _run_scenario
 from ._native import withdraw_srv as _withdraw_srv
 
 __all__ = [
+    "run_scenario",
     "CidImportRow",
     "CilComputer",
     "CilDocument",
@@ -432,3 +434,12 @@ def explain_json(code: ErrorCodeLike) -> Dict[str, Any]:
     ``source``, ``error``. Never raises for a bad code: ``known`` is ``False`` and ``error``
     says why."""
     return json.loads(_explain_json(_code_text(code)))
+
+
+def run_scenario(toml: str) -> Dict[str, Any]:
+    """Runs a KMS fleet scenario (the TOML of ``docs/fleet-simulation.md``) and returns its
+    report as a dict, the JSON ``volact simulate --json`` prints: per-day clients by license
+    state (``daily``), per-host requests and counts (``hosts``), ``wan_share``,
+    ``first_activation``, and ``notification`` with the error codes that put clients there.
+    Deterministic from the scenario's seed. Raises ``VolactError.InvalidScenario``."""
+    return json.loads(_run_scenario(toml))

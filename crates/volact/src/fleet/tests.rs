@@ -252,7 +252,11 @@ host_caching = false
     let r = run(text);
     let client_host = host(&r, "kms-client.contoso.com");
     let server_host = host(&r, "kms-server.contoso.com");
-    assert!(client_host.errors.contains_key("0xC004F042"), "{:?}", client_host.errors);
+    assert!(
+        client_host.errors.contains_key("0xC004F042"),
+        "{:?}",
+        client_host.errors
+    );
     assert_eq!(client_host.activated, 0);
     assert!(server_host.activated > 0);
     // Everyone ends Licensed: nobody stopped at the host that could not serve them.
