@@ -22,13 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             r.end_status.licensed
         );
         for h in &r.hosts {
-            let during: u64 = h
-                .daily_requests
-                .iter()
-                .skip(61)
-                .take(89)
-                .map(|&n| u64::from(n))
-                .sum();
+            let during: u64 = h.daily_requests.iter().skip(61).take(89).copied().sum();
             println!(
                 "  {}: {} requests in all, {during} during days 61-149",
                 h.name, h.requests
