@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the C# binding (Volact.dll, every src/*.cs) with Mono's mcs at C# 7.2, runs its
 # NUnit 2.6 glue tests (every tests/*.cs: keys, IDs, ePIDs, catalog, CIL documents, KMS
-# discovery over DNS against a bind9 it starts on loopback, the header check) against libvolact,
-# and builds and runs examples/csharp/InspectKeys.cs and KmsPlan.cs.
+# discovery over DNS against a bind9 it starts on loopback, licensing, the header check) against
+# libvolact, and builds and runs examples/csharp/InspectKeys.cs, KmsPlan.cs and ExplainCodes.cs.
 # Run from the repository root (the top-level test runner does): bindings/csharp/test.sh
 #
 # Prints "N passed, N failed" (from NUnit's "Tests run:" line). Exit status: non-zero when a
@@ -85,6 +85,8 @@ csc=(mcs -langversion:7.2 -warnaserror+ -nologo)
     -out:"$out/InspectKeys.exe" "$root/examples/csharp/InspectKeys.cs"
 "${csc[@]}" -target:exe -r:"$out/Volact.dll" \
     -out:"$out/KmsPlan.exe" "$root/examples/csharp/KmsPlan.cs"
+"${csc[@]}" -target:exe -r:"$out/Volact.dll" \
+    -out:"$out/ExplainCodes.exe" "$root/examples/csharp/ExplainCodes.cs"
 
 # Sizes and offsets of the header's structs, for the layout test.
 export VOLACT_HEADER="$root/bindings/c/include/volact.h"
@@ -187,6 +189,22 @@ else
     echo "$plan"
     echo "example: KmsPlan failed on examples/kms/contoso-global.toml" >&2
     example_ok=0
+fi
+
+# Two spellings explained, an unknown code reported: exit status 1.
+set +e
+explained=$(mono "$out/ExplainCodes.exe" 0xC004F074 -1073418184 0x12345678 </dev/null 2>&1)
+explain_status=$?
+set -e
+echo "$explained"
+if [[ "$explain_status" -ne 1 ||
+      "$explained" != *"0xC004F074  The Software Protection Service"* ||
+      "$explained" != *"0xC004F038  "*"sysprep /generalize"* ||
+      "$explained" != *"0x12345678  unknown: 0x12345678 is not in volact's table"* ]]; then
+    echo "example: ExplainCodes did not explain 0xC004F074 and 0xC004F038 and refuse 0x12345678 (status $explain_status)" >&2
+    example_ok=0
+else
+    echo "example ExplainCodes: ok"
 fi
 
 if [[ -z "$counts" ]]; then

@@ -194,6 +194,35 @@ enum volact_result
    * any server while reading the records to withdraw).
    */
   VOLACT_RESULT_NET_OTHER = 899,
+  /**
+   * License: a `LicenseStatus` value outside 0–6.
+   */
+  VOLACT_RESULT_LICENSE_STATUS_VALUE = 900,
+  /**
+   * License: an activation or renewal interval outside 15 to 43,200 minutes.
+   */
+  VOLACT_RESULT_LICENSE_INTERVAL_RANGE = 901,
+  /**
+   * License: an interval text that is not a whole number of minutes.
+   */
+  VOLACT_RESULT_LICENSE_INTERVAL_TEXT = 902,
+  /**
+   * License: the text is not an error code (`0xC004F074`, `C004F074`, `3221549172`,
+   * `-1073418124`), or does not fit in 32 bits.
+   */
+  VOLACT_RESULT_LICENSE_ERROR_CODE_TEXT = 903,
+  /**
+   * License: an error code that is not in volact's table.
+   */
+  VOLACT_RESULT_LICENSE_ERROR_CODE_UNKNOWN = 904,
+  /**
+   * Fleet simulation: the scenario is invalid (the message names the line).
+   */
+  VOLACT_RESULT_FLEET_SCENARIO = 905,
+  /**
+   * License: invalid for another reason.
+   */
+  VOLACT_RESULT_LICENSE_OTHER = 999,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -265,6 +294,51 @@ enum volact_dpid_layout
 typedef enum volact_dpid_layout volact_dpid_layout;
 #else
 typedef uint32_t volact_dpid_layout;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The license states, `SoftwareLicensingProduct.LicenseStatus` (the WMI numbers).
+ */
+enum volact_license_status
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * 0: no license.
+   */
+  VOLACT_LICENSE_STATUS_UNLICENSED = 0,
+  /**
+   * 1: activated.
+   */
+  VOLACT_LICENSE_STATUS_LICENSED = 1,
+  /**
+   * 2: out-of-box (initial) grace.
+   */
+  VOLACT_LICENSE_STATUS_OOB_GRACE = 2,
+  /**
+   * 3: out-of-tolerance grace (KMS activation expired, or hardware changed).
+   */
+  VOLACT_LICENSE_STATUS_OOT_GRACE = 3,
+  /**
+   * 4: non-genuine grace.
+   */
+  VOLACT_LICENSE_STATUS_NON_GENUINE_GRACE = 4,
+  /**
+   * 5: notification.
+   */
+  VOLACT_LICENSE_STATUS_NOTIFICATION = 5,
+  /**
+   * 6: extended grace.
+   */
+  VOLACT_LICENSE_STATUS_EXTENDED_GRACE = 6,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum volact_license_status volact_license_status;
+#else
+typedef uint32_t volact_license_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -484,6 +558,41 @@ typedef struct volact_key_info {
   bool has_fields;
   struct volact_pkey2009 fields;
 } volact_key_info;
+
+/**
+ * One activation error code of volact's table. The strings are static, NUL-terminated UTF-8,
+ * valid for the life of the process; do not free them.
+ */
+typedef struct volact_error_code {
+  /**
+   * The HRESULT.
+   */
+  uint32_t code;
+  /**
+   * The code as every front end spells it: `0xC004F074`.
+   */
+  const char *hex;
+  /**
+   * The message Windows shows.
+   */
+  const char *message;
+  /**
+   * Who reports it: MAK, KMS client, KMS host.
+   */
+  const char *applies_to;
+  /**
+   * The likely cause.
+   */
+  const char *cause;
+  /**
+   * What to try, with the slmgr commands.
+   */
+  const char *fix;
+  /**
+   * Where this comes from (a URL, or volact's research notes).
+   */
+  const char *source;
+} volact_error_code;
 
 #ifdef __cplusplus
 extern "C" {
@@ -773,6 +882,27 @@ volact_result volact_result_message(uint32_t result, char *buf, size_t len, size
 volact_result volact_last_error_message(char *buf, size_t len, size_t *out_n);
 
 /**
+ * Runs a fleet scenario (the TOML of `docs/fleet-simulation.md`) and writes its report as
+ * JSON (`volact simulate --json`).
+ *
+ * Returns `VOLACT_RESULT_FLEET_SCENARIO` for an invalid scenario (the last error names the
+ * line), `VOLACT_RESULT_INVALID_UTF8`, `VOLACT_RESULT_NULL_PARAMETER`,
+ * `VOLACT_RESULT_BUFFER_TOO_SMALL` with `*out_n` set to the bytes needed. A run is fully
+ * determined by the scenario's seed, so asking for the size with `(NULL, 0)` and calling
+ * again gives the same report; it does run the simulation twice, so for large scenarios pass
+ * a generous buffer first.
+ *
+ * # Safety
+ * `toml` valid for `len` bytes; `out` valid for `cap` bytes (or NULL with `cap` 0);
+ * `out_n` NULL or writable.
+ */
+volact_result volact_fleet_run(const uint8_t *toml,
+                               size_t len,
+                               char *out,
+                               size_t cap,
+                               size_t *out_n);
+
+/**
  * Checks an ID text: fills `*out` and returns `VOLACT_RESULT_OK` whenever the check ran;
  * `out->error` carries the verdict.
  *
@@ -951,6 +1081,77 @@ volact_result volact_decode_digital_product_id(const uint8_t *blob,
                                                size_t len,
                                                uint32_t layout,
                                                struct volact_product_key **key_out);
+
+/**
+ * The WMI name of a `LicenseStatus` value (`Unlicensed`, `OOBGrace`, …) into `buf` with the
+ * string protocol. A value outside 0–6 is `VOLACT_RESULT_LICENSE_STATUS_VALUE`.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes (or NULL with `len` 0); `out_n` NULL or writable.
+ */
+volact_result volact_license_status_name(uint32_t value, char *buf, size_t len, size_t *out_n);
+
+/**
+ * What `slmgr /dli` prints after `License Status: ` for a `LicenseStatus` value (`Initial
+ * grace period`, …). A value outside 0–6 is `VOLACT_RESULT_LICENSE_STATUS_VALUE`.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes (or NULL with `len` 0); `out_n` NULL or writable.
+ */
+volact_result volact_license_status_dli_text(uint32_t value, char *buf, size_t len, size_t *out_n);
+
+/**
+ * Checks an activation or renewal interval (`slmgr /sai`, `/sri`): `VOLACT_RESULT_OK` for
+ * 15 to 43,200 minutes, `VOLACT_RESULT_LICENSE_INTERVAL_RANGE` otherwise.
+ */
+volact_result volact_policy_check_interval(uint64_t minutes);
+
+/**
+ * Reads an interval as `slmgr /sai <minutes>` takes it (a decimal number of minutes,
+ * surrounding whitespace ignored) into `*out_minutes`. Not a number:
+ * `VOLACT_RESULT_LICENSE_INTERVAL_TEXT`; outside 15 to 43,200:
+ * `VOLACT_RESULT_LICENSE_INTERVAL_RANGE`.
+ *
+ * # Safety
+ * `text` valid for `len` bytes; `out_minutes` writable.
+ */
+volact_result volact_policy_parse_interval(const uint8_t *text, size_t len, uint32_t *out_minutes);
+
+/**
+ * Explains an activation error code given as text (`0xC004F074`, `C004F074`, `3221549172`
+ * or `-1073418124`): writes the JSON record `volact explain --json` prints for it, `{"input",
+ * "known", "code", "message", "applies_to", "cause", "fix", "source", "error"}`, into `out`
+ * with the string protocol. Not a code: `VOLACT_RESULT_LICENSE_ERROR_CODE_TEXT`; a code
+ * volact does not know: `VOLACT_RESULT_LICENSE_ERROR_CODE_UNKNOWN` (nothing written).
+ *
+ * # Safety
+ * `code` valid for `len` bytes; `out` valid for `cap` bytes (or NULL with `cap` 0);
+ * `out_n` NULL or writable.
+ */
+volact_result volact_explain(const uint8_t *code, size_t len, char *out, size_t cap, size_t *out_n);
+
+/**
+ * Looks an activation error code given as text up in the table and writes its entry to
+ * `*out`. Errors as for `volact_explain`.
+ *
+ * # Safety
+ * `code` valid for `len` bytes; `out` writable.
+ */
+volact_result volact_explain_lookup(const uint8_t *code, size_t len, struct volact_error_code *out);
+
+/**
+ * How many error codes volact's table holds.
+ */
+size_t volact_explain_count(void);
+
+/**
+ * Entry `index` of the table (in numeric order of the codes); `VOLACT_RESULT_NOT_FOUND` past
+ * the end.
+ *
+ * # Safety
+ * `out` writable.
+ */
+volact_result volact_explain_get(size_t index, struct volact_error_code *out);
 
 /**
  * Plans a KMS topology (TOML, see `docs/kms-discovery.md`) and writes it as `format` (a

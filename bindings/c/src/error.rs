@@ -97,6 +97,21 @@ pub enum volact_result {
     /// Network: failed for another reason (another RCODE, a malformed answer, no answer from
     /// any server while reading the records to withdraw).
     NetOther = 899,
+    /// License: a `LicenseStatus` value outside 0–6.
+    LicenseStatusValue = 900,
+    /// License: an activation or renewal interval outside 15 to 43,200 minutes.
+    LicenseIntervalRange = 901,
+    /// License: an interval text that is not a whole number of minutes.
+    LicenseIntervalText = 902,
+    /// License: the text is not an error code (`0xC004F074`, `C004F074`, `3221549172`,
+    /// `-1073418124`), or does not fit in 32 bits.
+    LicenseErrorCodeText = 903,
+    /// License: an error code that is not in volact's table.
+    LicenseErrorCodeUnknown = 904,
+    /// Fleet simulation: the scenario is invalid (the message names the line).
+    FleetScenario = 905,
+    /// License: invalid for another reason.
+    LicenseOther = 999,
 }
 
 impl volact_result {
@@ -156,6 +171,13 @@ impl volact_result {
             NetKeyFile => "network: invalid TSIG key file",
             NetResolve => "network: host name cannot be resolved",
             NetOther => "network: failed",
+            LicenseStatusValue => "license: LicenseStatus value outside 0 to 6",
+            LicenseIntervalRange => "license: interval outside 15 to 43200 minutes",
+            LicenseIntervalText => "license: interval is not a whole number of minutes",
+            LicenseErrorCodeText => "license: not an error code",
+            LicenseErrorCodeUnknown => "license: error code not in volact's table",
+            FleetScenario => "fleet simulation: invalid scenario",
+            LicenseOther => "license: invalid",
         }
     }
 }
@@ -234,6 +256,9 @@ pub(crate) fn net_transport_result(e: &TransportError) -> volact_result {
 /// A failed publication or withdrawal.
 pub(crate) fn net_update_result(e: &UpdateError) -> volact_result {
     match e {
+        UpdateError::Lookup(ResolveError::NoAnswer {
+            timed_out: true, ..
+        }) => volact_result::NetTimeout,
         UpdateError::Message(_) | UpdateError::Lookup(ResolveError::Message(_)) => {
             volact_result::SrvName
         }
@@ -307,7 +332,7 @@ pub unsafe extern "C" fn volact_last_error_message(
     })
 }
 
-const ALL: [volact_result; 49] = {
+const ALL: [volact_result; 56] = {
     use volact_result::*;
     [
         Ok,
@@ -359,6 +384,13 @@ const ALL: [volact_result; 49] = {
         NetKeyFile,
         NetResolve,
         NetOther,
+        LicenseStatusValue,
+        LicenseIntervalRange,
+        LicenseIntervalText,
+        LicenseErrorCodeText,
+        LicenseErrorCodeUnknown,
+        FleetScenario,
+        LicenseOther,
     ]
 };
 
@@ -378,7 +410,7 @@ mod tests {
     fn codes_are_distinct_and_in_order() {
         let numbers: Vec<u32> = ALL.iter().map(|r| *r as u32).collect();
         assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
-        assert_eq!(numbers.last(), Some(&(volact_result::NetOther as u32)));
+        assert_eq!(numbers.last(), Some(&(volact_result::LicenseOther as u32)));
     }
 
     #[test]

@@ -21,8 +21,10 @@ mod catalog;
 mod cil;
 mod epid;
 mod error;
+mod fleet;
 mod ids;
 mod key;
+mod license;
 mod srv;
 mod strings;
 
@@ -32,6 +34,7 @@ pub use epid::*;
 pub use error::*;
 pub use ids::*;
 pub use key::*;
+pub use license::*;
 pub use srv::*;
 
 /// Major version of this C API (semver of the volact crates).

@@ -7,7 +7,9 @@
 //! - `tests/c/test_srv.c` (planning, ordering, and discovery, publishing and withdrawal against
 //!   a real bind9 on loopback started here with `tests/dns/named.sh`) against `libvolact.so`
 //!   (also under valgrind) and `libvolact.a`;
-//! - `examples/c/kms_plan.c`, whose output is checked;
+//! - `tests/c/test_license.c` (license states, policy intervals, error-code explanations)
+//!   against `libvolact.so` (also under valgrind) and `libvolact.a`;
+//! - `examples/c/kms_plan.c` and `examples/c/explain.c`, whose output is checked;
 //! - `tests/cpp/test_volact.cpp` with g++ (also under valgrind);
 //! - `examples/c/inspect_key.c`, whose output is checked so the example cannot rot;
 //! - `tests/c/leak_handle.c`, a deliberate leak valgrind must catch.
@@ -423,6 +425,35 @@ fn c_srv_test_shared_static_and_under_valgrind() {
     );
 }
 
+/// The licensing calls: status names and `slmgr /dli` texts, interval checks and parsing,
+/// `volact_explain` JSON, the table by index and by text, every license error code.
+#[test]
+fn c_license_test_shared_static_and_under_valgrind() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let lib = lib_dir();
+    let scratch = Scratch::new("c-license");
+    let source = crate_dir().join("tests/c/test_license.c");
+
+    let exe = scratch.path("test_license");
+    compile("gcc", C_FLAGS, &source, &exe, &shared_link(&lib));
+    assert_all_passed("C license, libvolact.so", &run_ok(&mut Command::new(&exe)));
+    assert_all_passed("C license, libvolact.so, valgrind", &valgrind(&exe, &[]));
+
+    let exe_static = scratch.path("test_license_static");
+    let link = [
+        lib.join("libvolact.a").display().to_string(),
+        "-lpthread".to_owned(),
+        "-ldl".to_owned(),
+        "-lm".to_owned(),
+    ];
+    compile("gcc", C_FLAGS, &source, &exe_static, &link);
+    assert_all_passed(
+        "C license, libvolact.a",
+        &run_ok(&mut Command::new(&exe_static)),
+    );
+}
+
 #[test]
 fn c_test_static() {
     require("gcc", "gcc");
@@ -652,6 +683,61 @@ fn example_kms_plan() {
     assert!(
         stderr.contains("invalid topology: topology: line 2"),
         "stderr:\n{stderr}"
+    );
+    assert_eq!(run(&mut Command::new(&exe)).status.code(), Some(2));
+}
+
+#[test]
+fn example_explain() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let lib = lib_dir();
+    let scratch = Scratch::new("example-explain");
+    let exe = scratch.path("explain");
+    compile(
+        "gcc",
+        &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"],
+        &repo_dir().join("examples/c/explain.c"),
+        &exe,
+        &shared_link(&lib),
+    );
+
+    // Text: the same lines as `volact explain`, for two spellings.
+    let out = valgrind(&exe, &["0xC004F074", "-1073418184"]);
+    let stdout = text(&out.stdout);
+    for expected in [
+        "0xC004F074  The Software Protection Service reported that the computer could not be activated.",
+        "  applies to: KMS client\n",
+        "0xC004F038  ",
+        "sysprep /generalize",
+        "  source:     https://learn.microsoft.com/",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "explain output lacks {expected:?}:\n{stdout}"
+        );
+    }
+
+    // JSON: the CLI's record, one a line.
+    let out = valgrind(&exe, &["--json", "c004f038", "3221549172"]);
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(
+        lines[0].starts_with(r#"{"input":"c004f038","known":true,"code":"0xC004F038","message":"#)
+            && lines[1].contains(r#""code":"0xC004F074""#)
+            && lines[1].ends_with(r#""error":null}"#),
+        "{stdout}"
+    );
+
+    // Unknown and unparsable codes: exit status 1 and the reasons.
+    let out = run(Command::new(&exe).args(["0x12345678", "nope"]));
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "output:\n{stdout}");
+    assert!(
+        stdout.contains("0x12345678  unknown: 0x12345678 is not in volact's table")
+            && stdout.contains("nope  unknown: \"nope\" is not an error code"),
+        "{stdout}"
     );
     assert_eq!(run(&mut Command::new(&exe)).status.code(), Some(2));
 }

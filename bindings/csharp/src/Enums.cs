@@ -3,7 +3,8 @@ namespace Volact
 {
     /// <summary>
     /// The <c>volact_result</c> codes of libvolact. Numbers are grouped by domain (1xx product
-    /// keys, 2xx IDs, 3xx ePIDs, 4xx DigitalProductId, 5xx CIL documents, 6xx files) and never
+    /// keys, 2xx IDs, 3xx ePIDs, 4xx DigitalProductId, 5xx CIL documents, 6xx files, 7xx SRV
+    /// inputs, 8xx network, 9xx licensing) and never
     /// reused.
     /// </summary>
     public enum VolactResult : uint
@@ -86,6 +87,37 @@ namespace Volact
         NetResolve = 806,
         /// <summary>Network: failed for another reason.</summary>
         NetOther = 899,
+        /// <summary>License: a <c>LicenseStatus</c> value outside 0–6.</summary>
+        LicenseStatusValue = 900,
+        /// <summary>License: an activation or renewal interval outside 15 to 43,200 minutes.</summary>
+        LicenseIntervalRange = 901,
+        /// <summary>License: an interval text that is not a whole number of minutes.</summary>
+        LicenseIntervalText = 902,
+        /// <summary>License: the text is not an error code (empty, not a number, more than 32 bits).</summary>
+        LicenseErrorCodeText = 903,
+        /// <summary>License: an error code that is not in volact's table.</summary>
+        LicenseErrorCodeUnknown = 904,
+        /// <summary>Fleet simulation: the scenario is invalid (the message names the line).</summary>
+        FleetScenario = 905,
+        /// <summary>License: invalid for another reason.</summary>
+        LicenseOther = 999,
+    }
+
+    /// <summary>
+    /// A license state (<c>volact_license_status</c>): the WMI numbers of
+    /// <c>SoftwareLicensingProduct.LicenseStatus</c>. <see cref="License.FromWmi"/> checks a number.
+    /// </summary>
+    public enum LicenseStatus : uint
+    {
+        Unlicensed = 0,
+        Licensed = 1,
+        /// <summary>Out-of-box (initial) grace.</summary>
+        OobGrace = 2,
+        /// <summary>Out-of-tolerance grace: the KMS activation expired, or the hardware changed.</summary>
+        OotGrace = 3,
+        NonGenuineGrace = 4,
+        Notification = 5,
+        ExtendedGrace = 6,
     }
 
     /// <summary>What <see cref="SrvPlanner.Plan"/> writes (<c>volact_srv_format</c>).</summary>

@@ -52,6 +52,10 @@ namespace Volact
             {
                 return new DnsNetworkException(code, message);
             }
+            if (n >= 900 && n < 1000)
+            {
+                return new LicenseValueException(code, message);
+            }
             return new VolactException(code, message);
         }
     }
@@ -121,5 +125,19 @@ namespace Volact
     public class DnsNetworkException : VolactException
     {
         public DnsNetworkException(VolactResult code, string message) : base(code, message) { }
+    }
+
+    /// <summary>
+    /// A licensing value is refused (codes 9xx): a <c>LicenseStatus</c> outside 0–6
+    /// (<see cref="VolactResult.LicenseStatusValue"/>), an interval outside 15 to 43,200 minutes
+    /// (<see cref="VolactResult.LicenseIntervalRange"/>) or not a number of minutes
+    /// (<see cref="VolactResult.LicenseIntervalText"/>), a text that is not an error code
+    /// (<see cref="VolactResult.LicenseErrorCodeText"/>) or a code volact does not know
+    /// (<see cref="VolactResult.LicenseErrorCodeUnknown"/>), a fleet scenario that cannot be run
+    /// (<see cref="VolactResult.FleetScenario"/>). The message is the core's.
+    /// </summary>
+    public class LicenseValueException : VolactException
+    {
+        public LicenseValueException(VolactResult code, string message) : base(code, message) { }
     }
 }

@@ -39,6 +39,18 @@ namespace Volact
         }
 
         [StructLayout(LayoutKind.Sequential)]
+        internal struct volact_error_code
+        {
+            public uint code;
+            public IntPtr hex;          // const char *, static, NUL-terminated UTF-8
+            public IntPtr message;
+            public IntPtr applies_to;
+            public IntPtr cause;
+            public IntPtr fix;
+            public IntPtr source;
+        }
+
+        [StructLayout(LayoutKind.Sequential)]
         internal struct volact_epid
         {
             public uint platform;
@@ -311,5 +323,40 @@ namespace Volact
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern VolactResult volact_probe(
             [In] byte[] host_port, UIntPtr len, uint timeout_ms, out byte open);
+
+        // --- licensing ---
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_license_status_name(
+            uint value, [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_license_status_dli_text(
+            uint value, [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_policy_check_interval(ulong minutes);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_policy_parse_interval(
+            [In] byte[] text, UIntPtr len, out uint out_minutes);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_explain(
+            [In] byte[] code, UIntPtr len, [Out] byte[] @out, UIntPtr cap, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_fleet_run(
+            [In] byte[] toml, UIntPtr len, [Out] byte[] @out, UIntPtr cap, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_explain_lookup(
+            [In] byte[] code, UIntPtr len, out volact_error_code @out);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern UIntPtr volact_explain_count();
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_explain_get(UIntPtr index, out volact_error_code @out);
     }
 }

@@ -58,7 +58,7 @@ namespace Volact.Tests
                 case "bool *": return cs == typeof(byte).MakeByRefType();   // one byte, see NativeMethods
                 case "char *": return cs == typeof(byte[]) || cs == typeof(IntPtr);
                 case "uint8_t *": return cs == typeof(byte[]);
-                case "uint32_t *": return cs == typeof(uint[]);
+                case "uint32_t *": return cs == typeof(uint[]) || cs == typeof(uint).MakeByRefType();
                 case "size_t *": return cs == typeof(UIntPtr[]) || cs == typeof(UIntPtr).MakeByRefType();
                 case "volact_algorithm *": return cs == typeof(KeyAlgorithm).MakeByRefType();
                 case "volact_product_key *": return cs == typeof(ProductKeyHandle) || cs == typeof(IntPtr);
@@ -130,6 +130,7 @@ namespace Volact.Tests
                 { "volact_dpid_layout", typeof(DpidLayout) },
                 { "volact_srv_format", typeof(SrvFormat) },
                 { "volact_srv_order_mode", typeof(SrvOrderMode) },
+                { "volact_license_status", typeof(LicenseStatus) },
             };
             foreach (KeyValuePair<string, Type> e in enums)
             {

@@ -12,6 +12,11 @@ int main(void) {
     S(volact_catalog_row);
     F(volact_catalog_row, family); F(volact_catalog_row, edition); F(volact_catalog_row, key);
 
+    S(volact_error_code);
+    F(volact_error_code, code); F(volact_error_code, hex); F(volact_error_code, message);
+    F(volact_error_code, applies_to); F(volact_error_code, cause); F(volact_error_code, fix);
+    F(volact_error_code, source);
+
     S(volact_epid);
     F(volact_epid, platform); F(volact_epid, group_id); F(volact_epid, serial);
     F(volact_epid, channel); F(volact_epid, lcid); F(volact_epid, build);

@@ -22,7 +22,9 @@ mod repr;
 mod activation_ids;
 mod cil_document;
 mod extended_pid;
+mod fleet;
 mod gvlk_catalog;
+mod license;
 mod product_key;
 mod srv;
 
@@ -30,6 +32,7 @@ pub use activation_ids::*;
 pub use cil_document::*;
 pub use extended_pid::*;
 pub use gvlk_catalog::*;
+pub use license::*;
 pub use product_key::*;
 pub use srv::*;
 
@@ -108,6 +111,41 @@ pub enum VolactError {
         /// `transport`, `no_answer`, `no_servers`, `resolv_conf`, `message`, `sign`,
         /// `clock`, `resolve`, `unreachable`, `other`.
         kind: String,
+    },
+    /// A `LicenseStatus` value outside 0–6.
+    #[error("{message}")]
+    InvalidLicenseStatus {
+        /// The core's message, naming the value.
+        message: String,
+    },
+    /// A KMS policy value is refused.
+    #[error("{message}")]
+    InvalidPolicy {
+        /// The core's message.
+        message: String,
+        /// `out_of_range` (an interval outside 15 to 43,200 minutes), `not_minutes` (a text
+        /// that is not a whole number of minutes), `other`.
+        kind: String,
+    },
+    /// The text is not an activation error code (empty, not a number, more than 32 bits).
+    #[error("{message}")]
+    InvalidErrorCode {
+        /// The core's message, quoting the text.
+        message: String,
+    },
+    /// A fleet scenario that cannot be run (the message names the line).
+    #[error("{message}")]
+    InvalidScenario {
+        /// The core's message.
+        message: String,
+    },
+    /// A well-formed error code that is not in volact's table.
+    #[error("{message}")]
+    UnknownErrorCode {
+        /// `0x12345678 is not in volact's table of activation error codes`.
+        message: String,
+        /// The code read from the text.
+        code: u32,
     },
     /// Arguments that cannot be used together.
     #[error("{message}")]

@@ -123,6 +123,9 @@ fn resolve_kind(e: &ResolveError) -> &'static str {
         ResolveError::ResolvConf { .. } => "resolv_conf",
         ResolveError::NoServers => "no_servers",
         ResolveError::Message(_) => "message",
+        ResolveError::NoAnswer {
+            timed_out: true, ..
+        } => "timeout",
         ResolveError::NoAnswer { .. } => "no_answer",
         _ => "other",
     }
@@ -464,7 +467,7 @@ impl SrvPlan {
 
 /// Compact JSON of a core value. Serializing these plain structs cannot fail; if serde ever
 /// did, an empty object is a safer answer than a panic across the FFI.
-fn to_json<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| String::from("{}"))
 }
 

@@ -10,6 +10,7 @@ mod explain_cmd;
 mod id_cmd;
 mod input;
 mod key_cmd;
+mod simulate_cmd;
 mod srv_cmd;
 mod table;
 
@@ -57,6 +58,8 @@ enum Command {
     Srv(srv_cmd::SrvCommand),
     /// Check that a KMS host's port accepts TCP connections (connects only; never speaks KMS).
     Probe(srv_cmd::ProbeArgs),
+    /// Simulate a KMS fleet from a scenario file: license states per day, host counts, WAN share.
+    Simulate(simulate_cmd::SimulateArgs),
     /// Explain activation error codes: meaning, likely cause, the fix to try, the source.
     Explain {
         /// One JSON object per code, in input order (JSON Lines).
@@ -318,5 +321,6 @@ fn run(command: Command, out: &mut dyn Write) -> io::Result<Verdict> {
         Command::Srv(c) => srv_cmd::run(c, out),
         Command::Probe(a) => srv_cmd::probe(a, out),
         Command::Explain { json, codes } => explain_cmd::explain_codes(&codes, json, out),
+        Command::Simulate(a) => simulate_cmd::run(a, out),
     }
 }

@@ -25,7 +25,7 @@ use volact_core::srv::message::{
 use volact_core::srv::resolv_conf::ResolvConf;
 use volact_core::srv::{SrvAnswer, SrvLookup, SrvRecord};
 
-use crate::transport;
+use crate::transport::{self, TransportError};
 
 /// Where the system's resolver configuration lives.
 pub const RESOLV_CONF: &str = "/etc/resolv.conf";
@@ -55,6 +55,9 @@ pub enum ResolveError {
         question: String,
         /// One entry per try: the transport error or the error RCODE.
         tries: Vec<String>,
+        /// Whether every try ran out of time (no server answered at all), so a front end
+        /// can report a timeout rather than a failure of another kind.
+        timed_out: bool,
     },
 }
 
@@ -203,6 +206,7 @@ impl Resolver {
         }
         let question = Question::new(name, qtype);
         let mut tries = Vec::new();
+        let mut timed_out = true;
         for _ in 0..self.attempts {
             for &server in &self.servers {
                 let id = transport::random_id();
@@ -215,14 +219,21 @@ impl Resolver {
                             response: x.response,
                         });
                     }
-                    Ok(x) => tries.push(format!("{server} answered {}", x.response.rcode)),
-                    Err(e) => tries.push(e.to_string()),
+                    Ok(x) => {
+                        timed_out = false;
+                        tries.push(format!("{server} answered {}", x.response.rcode));
+                    }
+                    Err(e) => {
+                        timed_out &= matches!(e, TransportError::Timeout { .. });
+                        tries.push(e.to_string());
+                    }
                 }
             }
         }
         Err(ResolveError::NoAnswer {
             question: question.to_string(),
             tries,
+            timed_out,
         })
     }
 

@@ -281,3 +281,22 @@ pub fn pkeyconfig(data: &[u8]) {
         }
     }
 }
+
+/// Fleet scenarios: parsing never panics; a scenario small enough to run quickly is
+/// simulated, and every day's status counts sum to the client count.
+pub fn scenario(data: &[u8]) {
+    let t = text(data);
+    let Ok(s) = crate::fleet::Scenario::parse(&t) else {
+        return;
+    };
+    // Keep each run short: the simulation's cost grows with clients × days.
+    if s.client_count() * u64::from(s.days) > 20_000 {
+        return;
+    }
+    let r = crate::fleet::simulate(&s);
+    assert_eq!(r.daily.len(), s.days as usize);
+    for row in &r.daily {
+        assert_eq!(row.status.total(), r.clients, "day {}", row.day);
+    }
+    assert_eq!(r.clients, s.client_count());
+}

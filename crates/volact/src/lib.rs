@@ -25,6 +25,7 @@
 pub mod catalog;
 pub mod cil;
 pub mod epid;
+pub mod fleet;
 pub mod ids;
 pub mod key;
 pub mod license;

@@ -114,6 +114,11 @@ fn topology() {
 }
 
 #[test]
+fn scenario() {
+    replay("scenario", volact::fuzzing::scenario);
+}
+
+#[test]
 fn dns_message() {
     replay("dns_message", volact::fuzzing::dns_message);
 }

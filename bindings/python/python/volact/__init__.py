@@ -3,11 +3,14 @@
 Product keys, Installation/Confirmation IDs, extended product IDs (ePIDs) and the catalog of
 Microsoft's published KMS client setup keys (GVLKs), and CIL documents (VAMT's Computer
 Information Lists, :class:`CilDocument`), and KMS discovery over DNS (:func:`plan_topology`,
-:func:`order_srv_records`, :func:`discover_kms`, :func:`publish_srv`, :func:`probe`).
+:func:`order_srv_records`, :func:`discover_kms`, :func:`publish_srv`, :func:`probe`), and the
+licensing model's values (:class:`LicenseStatus`, :func:`check_interval`,
+:func:`parse_interval`, :func:`explain`, :func:`all_error_codes`).
 Everything is computed by the Rust core (``volact._native`` is its uniffi module); this file
 only re-exports it, adds :func:`check_keys`, a list-friendly wrapper around
 :func:`check_keys_batch`, lets the :class:`CilDocument` file methods take ``os.PathLike``
-paths, and lets the srv functions take texts where the native ones take records.
+paths, lets the srv functions take texts where the native ones take records, and lets
+:func:`explain` take an ``int`` as well as a text.
 
 Key material stays masked: ``str()``/``repr()`` of a :class:`ProductKey` show
 ``XXXXX-XXXXX-XXXXX-XXXXX-2YT43``; :meth:`ProductKey.reveal` is the one way to get the key.
@@ -41,6 +44,7 @@ from ._native import (
     DiscoveryQuery,
     DpidLayout,
     Epid,
+    ErrorExplanation,
     ExportMode,
     GvlkRow,
     HostPlan,
@@ -48,6 +52,7 @@ from ._native import (
     IdReport,
     InstallationId,
     KeyReport,
+    LicenseStatus,
     MergeDecision,
     OrderMode,
     Pkey2009Fields,
@@ -57,26 +62,36 @@ from ._native import (
     SrvPlan,
     SrvRecord,
     VolactError,
+    all_error_codes,
     catalog_gvlk,
     catalog_rows,
     check_id,
+    check_interval,
     check_keys_batch,
     client_config_from_json,
     group_label,
     inspect_key,
+    license_status_dli_text,
+    license_status_from_wmi,
+    license_status_name,
     parse_epid,
+    parse_interval,
     parse_srv_record,
     plan_topology,
     probe,
 )
 from ._native import decode_digital_product_id as _decode_digital_product_id
 from ._native import discover_kms as _discover_kms
+from ._native import explain as _explain
+from ._native import explain_json as _explain_json
 from ._native import first_counts as _first_counts
 from ._native import order_srv_records as _order_srv_records
 from ._native import publish_srv as _publish_srv
+from ._native import run_scenario as _run_scenario
 from ._native import withdraw_srv as _withdraw_srv
 
 __all__ = [
+    "run_scenario",
     "CidImportRow",
     "CilComputer",
     "CilDocument",
@@ -90,6 +105,7 @@ __all__ = [
     "DiscoveryQuery",
     "DpidLayout",
     "Epid",
+    "ErrorExplanation",
     "ExportMode",
     "GvlkRow",
     "HostPlan",
@@ -98,6 +114,7 @@ __all__ = [
     "InstallationId",
     "KeyCheck",
     "KeyReport",
+    "LicenseStatus",
     "MergeDecision",
     "OrderMode",
     "Pkey2009Fields",
@@ -107,19 +124,27 @@ __all__ = [
     "SrvPlan",
     "SrvRecord",
     "VolactError",
+    "all_error_codes",
     "catalog_gvlk",
     "catalog_rows",
     "check_id",
+    "check_interval",
     "check_keys",
     "check_keys_batch",
     "client_config_from_json",
     "decode_digital_product_id",
     "discover_kms",
+    "explain",
+    "explain_json",
     "first_counts",
     "group_label",
     "inspect_key",
+    "license_status_dli_text",
+    "license_status_from_wmi",
+    "license_status_name",
     "order_srv_records",
     "parse_epid",
+    "parse_interval",
     "parse_srv_record",
     "plan_topology",
     "probe",
@@ -372,3 +397,49 @@ def withdraw_srv(
     return _withdraw_srv(
         server, zone, domain, host, _key_text(tsig_key), priority, weight, timeout_ms
     )
+
+
+# --- licensing --------------------------------------------------------------------------
+# The native functions do the work (the core's LicenseStatus, Interval and error_code);
+# these only attach them to the enum and accept an int where a text is read.
+
+LicenseStatus.from_wmi = staticmethod(license_status_from_wmi)
+LicenseStatus.wmi_name = property(license_status_name)
+LicenseStatus.dli_text = property(license_status_dli_text)
+
+ErrorCodeLike = Union[str, int]
+
+
+def _code_text(code: ErrorCodeLike) -> str:
+    # An int goes to the core's parser as its decimal text, so negative HRESULTs from
+    # scripts and event logs (-1073418124) read as they do on the command line.
+    if isinstance(code, bool) or not isinstance(code, (str, int)):
+        raise TypeError(f"code must be a str or an int, not {type(code).__name__}")
+    return code if isinstance(code, str) else str(code)
+
+
+def explain(code: ErrorCodeLike) -> ErrorExplanation:
+    """The table entry for an activation error code: ``0xC004F074``, ``C004F074``,
+    ``3221549172``, ``-1073418124``, or the same as an ``int``.
+
+    Raises :class:`VolactError.InvalidErrorCode` (not a code) or
+    :class:`VolactError.UnknownErrorCode` (not in the table; ``.code`` holds it).
+    """
+    return _explain(_code_text(code))
+
+
+def explain_json(code: ErrorCodeLike) -> Dict[str, Any]:
+    """The record ``volact explain --json`` prints for ``code``, as a dict: ``input``,
+    ``known``, ``code`` (``"0xC004F074"``), ``message``, ``applies_to``, ``cause``, ``fix``,
+    ``source``, ``error``. Never raises for a bad code: ``known`` is ``False`` and ``error``
+    says why."""
+    return json.loads(_explain_json(_code_text(code)))
+
+
+def run_scenario(toml: str) -> Dict[str, Any]:
+    """Runs a KMS fleet scenario (the TOML of ``docs/fleet-simulation.md``) and returns its
+    report as a dict, the JSON ``volact simulate --json`` prints: per-day clients by license
+    state (``daily``), per-host requests and counts (``hosts``), ``wan_share``,
+    ``first_activation``, and ``notification`` with the error codes that put clients there.
+    Deterministic from the scenario's seed. Raises ``VolactError.InvalidScenario``."""
+    return json.loads(_run_scenario(toml))

@@ -123,6 +123,116 @@ pub fn all() -> &'static [ErrorCode] {
     TABLE
 }
 
+/// The spelling every front end shows a code in: `0x` and 8 upper-case hexadecimal digits.
+///
+/// ```
+/// assert_eq!(volact::license::error_code::format_code(0xc004f074), "0xC004F074");
+/// assert_eq!(volact::license::error_code::format_code(5), "0x00000005");
+/// ```
+pub fn format_code(code: u32) -> String {
+    format!("0x{code:08X}")
+}
+
+/// Why a text cannot be explained.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LookupError {
+    /// The text is not an error code.
+    #[error(transparent)]
+    Parse(#[from] CodeParseError),
+    /// A well-formed code that is not in the table.
+    #[error("{} is not in volact's table of activation error codes", format_code(*.code))]
+    Unknown {
+        /// The code read from the text.
+        code: u32,
+    },
+}
+
+/// Reads a code as [`parse_code`] does and finds it in the table.
+///
+/// ```
+/// use volact::license::error_code::{LookupError, lookup};
+/// assert_eq!(lookup("C004F074").map(|e| e.code), Ok(0xC004F074));
+/// assert_eq!(lookup("0x5"), Err(LookupError::Unknown { code: 5 }));
+/// assert!(matches!(lookup("nope"), Err(LookupError::Parse(_))));
+/// ```
+pub fn lookup(text: &str) -> Result<&'static ErrorCode, LookupError> {
+    let code = parse_code(text)?;
+    explain(code).ok_or(LookupError::Unknown { code })
+}
+
+/// What one text comes to: the record every front end shows for it (`volact explain --json`
+/// prints one a line; the C ABI's `volact_explain` writes it). `code` is set when the text
+/// is a code ([`format_code`]'s spelling); the table's fields when it is known; `error` when
+/// it is not.
+///
+/// ```
+/// use volact::license::error_code::Explanation;
+/// let e = Explanation::of("-1073418124");
+/// assert!(e.known);
+/// assert_eq!(e.code.as_deref(), Some("0xC004F074"));
+/// let json = serde_json::to_string(&Explanation::of("0x5"))?;
+/// assert!(json.starts_with(r#"{"input":"0x5","known":false,"code":"0x00000005","message":null"#));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Explanation {
+    /// The text as given.
+    pub input: String,
+    /// Whether the code is in the table.
+    pub known: bool,
+    /// The code, `0xC004F074`, when the text is one.
+    pub code: Option<String>,
+    /// [`ErrorCode::message`], when known.
+    pub message: Option<&'static str>,
+    /// [`ErrorCode::applies_to`], when known.
+    pub applies_to: Option<&'static str>,
+    /// [`ErrorCode::cause`], when known.
+    pub cause: Option<&'static str>,
+    /// [`ErrorCode::fix`], when known.
+    pub fix: Option<&'static str>,
+    /// [`ErrorCode::source`], when known.
+    pub source: Option<&'static str>,
+    /// Why the text is not explained ([`LookupError`]'s message), when it is not.
+    pub error: Option<String>,
+}
+
+impl Explanation {
+    /// The record for `input`.
+    pub fn of(input: &str) -> Self {
+        let mut r = Explanation {
+            input: input.to_owned(),
+            known: false,
+            code: parse_code(input).ok().map(format_code),
+            message: None,
+            applies_to: None,
+            cause: None,
+            fix: None,
+            source: None,
+            error: None,
+        };
+        match lookup(input) {
+            Ok(e) => {
+                r.known = true;
+                r.message = Some(e.message);
+                r.applies_to = Some(e.applies_to);
+                r.cause = Some(e.cause);
+                r.fix = Some(e.fix);
+                r.source = Some(e.source);
+            }
+            Err(e) => r.error = Some(e.to_string()),
+        }
+        r
+    }
+}
+
+impl From<&'static ErrorCode> for Explanation {
+    /// The record of a table entry, as if its code had been given as [`format_code`] spells it.
+    fn from(e: &'static ErrorCode) -> Self {
+        Explanation::of(&format_code(e.code))
+    }
+}
+
 /// Microsoft's "Resolving common activation error codes" (facts.md S8), the source of the table.
 pub const SOURCE: &str = "https://learn.microsoft.com/troubleshoot/windows-server/deployment/troubleshoot-activation-error-codes";
 
@@ -559,6 +669,35 @@ mod tests {
             );
         }
         assert!(parse_code("xyz").unwrap_err().to_string().contains("xyz"));
+    }
+
+    #[test]
+    fn lookup_and_the_record_agree() {
+        assert_eq!(lookup(" c004f038 "), Ok(explain(0xC004F038).unwrap()));
+        assert_eq!(lookup(""), Err(LookupError::Parse(CodeParseError::Empty)));
+        let unknown = lookup("0x12345678").unwrap_err();
+        assert_eq!(unknown, LookupError::Unknown { code: 0x1234_5678 });
+        assert_eq!(
+            unknown.to_string(),
+            "0x12345678 is not in volact's table of activation error codes"
+        );
+        let bad = Explanation::of("xyz");
+        assert!(!bad.known && bad.code.is_none() && bad.message.is_none());
+        assert_eq!(bad.error, Some(parse_code("xyz").unwrap_err().to_string()));
+        for e in all() {
+            let r = Explanation::from(e);
+            assert!(r.known && r.error.is_none(), "{:#X}", e.code);
+            assert_eq!((r.message, r.fix), (Some(e.message), Some(e.fix)));
+            assert_eq!(r.input, format_code(e.code));
+        }
+        let json = serde_json::to_value(Explanation::of("0xC004F074")).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys.len(), 9, "{keys:?}");
     }
 
     proptest! {

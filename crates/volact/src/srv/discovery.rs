@@ -479,7 +479,7 @@ pub fn discover(config: &ClientConfig, dns: &mut dyn SrvLookup, rng: &mut dyn Ra
 
 /// The domains asked, in order: the lookup domain alone, else the primary suffix then the
 /// search list, each once (a suffix repeated in the list is not asked twice).
-fn search_domains(config: &ClientConfig) -> Vec<String> {
+pub(crate) fn search_domains(config: &ClientConfig) -> Vec<String> {
     let clean = |d: &String| d.trim().trim_end_matches('.').to_string();
     if let Some(d) = config
         .lookup_domain

@@ -66,6 +66,7 @@
 mod render;
 mod topology;
 
+pub(crate) use topology::RawTopology;
 pub use topology::{Domain, Host, Settings, Site, Topology, TopologyError};
 
 use super::publish_list::{PublishEntry, PublishList, PublishListError};

@@ -165,9 +165,11 @@ pub enum TopologyError {
     },
 }
 
+/// The topology as read, before checking. `pub(crate)` so a larger file (a fleet scenario's
+/// `[topology]` table) can embed it and still get line numbers from the whole text.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawTopology {
+pub(crate) struct RawTopology {
     #[serde(default)]
     settings: Option<RawSettings>,
     #[serde(default)]
@@ -344,6 +346,12 @@ impl Topology {
             line: e.span().map_or(1, |s| lines.at(s.start)),
             message: e.message().trim().to_string(),
         })?;
+        Self::from_raw(&raw, text)
+    }
+
+    /// Checks a topology read from `text` (whose spans `raw` carries) into a [`Topology`].
+    pub(crate) fn from_raw(raw: &RawTopology, text: &str) -> Result<Self, TopologyError> {
+        let lines = Lines(text);
         let settings = settings(raw.settings.as_ref(), &lines)?;
 
         let mut hosts: Vec<Host> = Vec::new();
