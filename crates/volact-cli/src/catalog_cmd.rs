@@ -3,7 +3,6 @@
 use crate::Verdict;
 use crate::table::{Table, json_line, opt};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use volact_core::catalog::{self, GvlkRow, ImportReport, UserCatalog};
@@ -125,17 +124,13 @@ pub(crate) fn user_catalog(explicit: Option<&Path>) -> io::Result<UserCatalog> {
     }
 }
 
-/// What one file added to the user catalog.
+/// What one file added to the user catalog: the core's JSON form of an `ImportReport`
+/// (`file`, the counts, `replaced`, `orphan_ranges`) and the catalog file it went into.
 #[derive(Serialize)]
 struct ImportRecord<'a> {
-    file: &'a str,
+    #[serde(flatten)]
+    report: &'a ImportReport,
     catalog: String,
-    configurations: usize,
-    key_ranges: usize,
-    configurations_by_channel: &'a BTreeMap<String, usize>,
-    key_ranges_by_channel: &'a BTreeMap<String, usize>,
-    replaced: &'a [String],
-    orphan_ranges: usize,
 }
 
 pub(crate) fn import_pkeyconfig(
@@ -149,14 +144,8 @@ pub(crate) fn import_pkeyconfig(
         volact_io::import_pkeyconfig_files(&path, files).map_err(io_error)?;
     for r in &reports {
         let record = ImportRecord {
-            file: &r.source,
+            report: r,
             catalog: path.display().to_string(),
-            configurations: r.configurations,
-            key_ranges: r.key_ranges,
-            configurations_by_channel: &r.configurations_by_channel,
-            key_ranges_by_channel: &r.key_ranges_by_channel,
-            replaced: &r.replaced,
-            orphan_ranges: r.orphan_ranges,
         };
         if json {
             json_line(out, &record)?;

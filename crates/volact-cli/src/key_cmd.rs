@@ -29,47 +29,13 @@ struct KeyRecord {
     fingerprint: Option<String>,
     catalog: Vec<CatalogRef>,
     channel: Option<&'static str>,
-    /// Edition and channel from the GVLK catalog or the user catalog; null for invalid keys.
-    classification: Option<ClassificationRecord>,
+    /// Edition and channel from the GVLK catalog or the user catalog (the core's JSON form of
+    /// a `Classification`); null for invalid keys.
+    classification: Option<Classification>,
     error: Option<String>,
     /// Only with `--reveal`: the canonical key, null when the text does not parse.
     #[serde(skip_serializing_if = "Option::is_none")]
     key: Option<Option<String>>,
-}
-
-/// A classification as JSON: every field always present.
-#[derive(Serialize)]
-struct ClassificationRecord {
-    /// `gvlk`, `user_catalog` or `unknown` (then the type must be declared).
-    source: &'static str,
-    /// For `user_catalog`: the pkeyconfig file it was learnt from.
-    source_file: Option<String>,
-    /// pkeyconfig `ProductKeyType`, e.g. `Volume:MAK`.
-    channel: Option<String>,
-    /// `retail`, `oem`, `gvlk`, `mak`, `csvlk` or `other`.
-    channel_kind: Option<&'static str>,
-    edition: Option<String>,
-    description: Option<String>,
-    act_config_id: Option<String>,
-    part_number: Option<String>,
-}
-
-impl From<Classification> for ClassificationRecord {
-    fn from(c: Classification) -> Self {
-        ClassificationRecord {
-            source: c.source.as_str(),
-            source_file: match c.source {
-                Source::UserCatalog { file } => Some(file),
-                _ => None,
-            },
-            channel: c.channel.as_ref().map(|ch| ch.product_key_type()),
-            channel_kind: c.channel.as_ref().map(|ch| ch.kind()),
-            edition: c.edition,
-            description: c.description,
-            act_config_id: c.act_config_id,
-            part_number: c.part_number,
-        }
-    }
 }
 
 fn record(text: &str, user: &UserCatalog, reveal: bool) -> KeyRecord {
@@ -101,7 +67,7 @@ fn record(text: &str, user: &UserCatalog, reveal: bool) -> KeyRecord {
         fingerprint: r.fingerprint.clone(),
         catalog,
         channel,
-        classification: r.key.as_ref().map(|k| user.classify(k).into()),
+        classification: r.key.as_ref().map(|k| user.classify(k)),
         error: r.error.as_ref().map(ToString::to_string),
         // A checksum-mismatched text still has a canonical form worth showing on request.
         key: reveal.then(|| r.reveal()),
@@ -139,10 +105,10 @@ pub(crate) fn inspect(
             let note = match &r.error {
                 Some(e) => e.clone(),
                 None if r.catalog.is_empty() => match classified {
-                    Some(c) if c.source == "user_catalog" => format!(
+                    Some(c) if matches!(c.source, Source::UserCatalog { .. }) => format!(
                         "{} ({})",
                         c.description.as_deref().unwrap_or("-"),
-                        c.source_file.as_deref().unwrap_or("-")
+                        c.source_file().unwrap_or("-")
                     ),
                     Some(_) => "unknown: no catalog knows this key".to_owned(),
                     None => "-".to_owned(),
@@ -160,7 +126,10 @@ pub(crate) fn inspect(
                 opt(r.algorithm),
                 opt(r.group_id),
                 opt(r.serial),
-                opt(classified.and_then(|c| c.channel.as_deref()).or(r.channel)),
+                opt(classified
+                    .and_then(|c| c.channel.as_ref())
+                    .map(|ch| ch.product_key_type())
+                    .or(r.channel.map(str::to_owned))),
                 note,
             ]);
         }

@@ -130,6 +130,13 @@ impl Source {
 }
 
 /// What volact knows about a key's product and channel, and from where.
+///
+/// Its JSON form (serde `Serialize`), the one `volact key inspect --json` prints as
+/// `classification` and the bindings hand out, always has every field:
+/// `{"source", "source_file", "channel", "channel_kind", "edition", "description",
+/// "act_config_id", "part_number"}` — `source` is `gvlk`, `user_catalog` or `unknown`,
+/// `source_file` the pkeyconfig file name for `user_catalog` (else `null`), `channel` the
+/// `ProductKeyType` text and `channel_kind` its [`Channel::kind`]. It never holds the key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Classification {
@@ -147,7 +154,39 @@ pub struct Classification {
     pub part_number: Option<String>,
 }
 
+impl Serialize for Classification {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Classification", 8)?;
+        s.serialize_field("source", self.source.as_str())?;
+        s.serialize_field("source_file", &self.source_file())?;
+        s.serialize_field(
+            "channel",
+            &self.channel.as_ref().map(Channel::product_key_type),
+        )?;
+        s.serialize_field("channel_kind", &self.channel.as_ref().map(Channel::kind))?;
+        s.serialize_field("edition", &self.edition)?;
+        s.serialize_field("description", &self.description)?;
+        s.serialize_field("act_config_id", &self.act_config_id)?;
+        s.serialize_field("part_number", &self.part_number)?;
+        s.end()
+    }
+}
+
 impl Classification {
+    /// The pkeyconfig file name of a [`Source::UserCatalog`] classification.
+    pub fn source_file(&self) -> Option<&str> {
+        match &self.source {
+            Source::UserCatalog { file } => Some(file),
+            _ => None,
+        }
+    }
+
+    /// The JSON form (see the type's documentation), on one line.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
     fn unknown() -> Self {
         Classification {
             source: Source::Unknown,
@@ -173,10 +212,16 @@ pub struct StoredConfiguration {
 }
 
 /// What one import added, replaced and dropped.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// Its JSON form (serde `Serialize`, every field always present), which
+/// `volact catalog import-pkeyconfig --json` prints (with `catalog` added) and the bindings
+/// hand out: `{"file", "configurations", "key_ranges", "configurations_by_channel",
+/// "key_ranges_by_channel", "replaced", "orphan_ranges"}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct ImportReport {
     /// The file name given.
+    #[serde(rename = "file")]
     pub source: String,
     /// Configurations imported.
     pub configurations: usize,
@@ -191,6 +236,13 @@ pub struct ImportReport {
     pub replaced: Vec<String>,
     /// Key ranges whose `RefActConfigId` names no configuration of the file: not imported.
     pub orphan_ranges: usize,
+}
+
+impl ImportReport {
+    /// The report as one line of JSON (see the type's documentation).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
 }
 
 /// Why a stored user catalog cannot be read.

@@ -348,3 +348,55 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn classification_and_report_json_have_every_field_and_no_key() {
+    let mut catalog = UserCatalog::new();
+    let report = catalog
+        .import_pkeyconfig(MAK_RETAIL_OEM, "mak-retail-oem.xrm-ms")
+        .unwrap();
+    let r: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(r["file"], "mak-retail-oem.xrm-ms");
+    assert_eq!(r["configurations"], report.configurations);
+    assert_eq!(r["key_ranges"], report.key_ranges);
+    assert_eq!(r["configurations_by_channel"]["Volume:MAK"], 1);
+    assert_eq!(r["orphan_ranges"], 1);
+    assert!(r["replaced"].as_array().unwrap().is_empty());
+    assert_eq!(r.as_object().unwrap().len(), 7);
+
+    let twin = ProductKey::parse(TWIN).unwrap();
+    let c = catalog.classify(&twin);
+    let text = c.to_json();
+    let j: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(j["source"], "user_catalog");
+    assert_eq!(j["source_file"], "mak-retail-oem.xrm-ms");
+    assert_eq!(j["channel"], "Volume:MAK");
+    assert_eq!(j["channel_kind"], "mak");
+    assert_eq!(
+        j["act_config_id"],
+        c.act_config_id.clone().unwrap().as_str()
+    );
+    assert_eq!(j["part_number"], c.part_number.clone().unwrap().as_str());
+    assert!(!text.contains("VKCF7") && !text.contains("6Q83G"), "{text}");
+
+    let gvlk = ProductKey::parse("NPPR9-FWDCX-D2C8J-H872K-2YT43").unwrap();
+    let j: serde_json::Value = serde_json::from_str(&catalog.classify(&gvlk).to_json()).unwrap();
+    assert_eq!(
+        (j["source"].as_str(), j["channel_kind"].as_str()),
+        (Some("gvlk"), Some("gvlk"))
+    );
+    assert!(j["source_file"].is_null());
+
+    let unknown = UserCatalog::new().classify(&twin);
+    assert_eq!(unknown.source_file(), None);
+    let j: serde_json::Value = serde_json::from_str(&unknown.to_json()).unwrap();
+    assert_eq!(j["source"], "unknown");
+    let fields: Vec<&String> = j.as_object().unwrap().keys().collect();
+    assert_eq!(fields.len(), 8);
+    assert!(
+        j.as_object()
+            .unwrap()
+            .iter()
+            .all(|(k, v)| k == "source" || v.is_null())
+    );
+}
