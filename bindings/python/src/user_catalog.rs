@@ -233,7 +233,10 @@ impl UserCatalog {
     /// Writes the catalog atomically as JSON, creating its directory. Raises
     /// `VolactError.Io`.
     pub fn save(&self, path: String) -> Result<(), VolactError> {
-        Ok(volact_io::save_user_catalog(Path::new(&path), &self.read())?)
+        Ok(volact_io::save_user_catalog(
+            Path::new(&path),
+            &self.read(),
+        )?)
     }
 
     /// Classifies a product key (as typed). Raises `VolactError.InvalidKey` for a text that
