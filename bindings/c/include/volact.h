@@ -223,6 +223,55 @@ enum volact_result
    * License: invalid for another reason.
    */
   VOLACT_RESULT_LICENSE_OTHER = 999,
+  /**
+   * pkeyconfig: not well-formed XML, or not UTF-8/UTF-16 text (the message gives the part
+   * and the byte offset).
+   */
+  VOLACT_RESULT_PKEYCONFIG_XML = 1000,
+  /**
+   * pkeyconfig: a DTD, or a reference to an entity other than XML's five (refused, never
+   * expanded).
+   */
+  VOLACT_RESULT_PKEYCONFIG_DTD = 1001,
+  /**
+   * pkeyconfig: the file is larger than the limit (64 MiB).
+   */
+  VOLACT_RESULT_PKEYCONFIG_TOO_LARGE = 1002,
+  /**
+   * pkeyconfig: elements nested deeper than the limit (64).
+   */
+  VOLACT_RESULT_PKEYCONFIG_TOO_DEEP = 1003,
+  /**
+   * pkeyconfig: no `infoBin name="pkeyConfigData"`, or its root is not
+   * `ProductKeyConfiguration`: not a pkeyconfig file.
+   */
+  VOLACT_RESULT_PKEYCONFIG_NOT_PKEYCONFIG = 1004,
+  /**
+   * pkeyconfig: the `pkeyConfigData` payload is not valid base64.
+   */
+  VOLACT_RESULT_PKEYCONFIG_BASE64 = 1005,
+  /**
+   * pkeyconfig: a record lacks a required field (the message names record and field).
+   */
+  VOLACT_RESULT_PKEYCONFIG_MISSING_FIELD = 1006,
+  /**
+   * pkeyconfig: a field's value is not what the format calls for (a number that is not a
+   * `u32`, a boolean that is not true/false, `End` before `Start`).
+   */
+  VOLACT_RESULT_PKEYCONFIG_BAD_VALUE = 1007,
+  /**
+   * User catalog file: not JSON, or not the shape of a volact user catalog (line and
+   * column in the message).
+   */
+  VOLACT_RESULT_USER_CATALOG_FORMAT = 1050,
+  /**
+   * User catalog file: another format, or a version this volact does not read.
+   */
+  VOLACT_RESULT_USER_CATALOG_VERSION = 1051,
+  /**
+   * pkeyconfig or user catalog: invalid for another reason.
+   */
+  VOLACT_RESULT_CATALOG_OTHER = 1099,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -427,6 +476,18 @@ typedef struct volact_cil_document volact_cil_document;
  * `volact_decode_digital_product_id`; release with `volact_product_key_free`.
  */
 typedef struct volact_product_key volact_product_key;
+
+/**
+ * A user catalog (opaque): configurations and key ranges learnt from pkeyconfig files,
+ * merged by `ActConfigId` (a later import replaces a configuration and its ranges). Create
+ * with `volact_user_catalog_new` or `volact_user_catalog_load`; release with
+ * `volact_user_catalog_free`.
+ *
+ * Calls taking a `const volact_user_catalog *` only read it and may run on several threads at
+ * once; `volact_user_catalog_import_pkeyconfig` and `volact_user_catalog_free` need the handle
+ * to themselves.
+ */
+typedef struct volact_user_catalog volact_user_catalog;
 
 /**
  * One published GVLK row. The strings are static, NUL-terminated and valid for the life
@@ -1315,6 +1376,136 @@ volact_result volact_srv_withdraw(const uint8_t *server,
  * `host_port` valid for `len` bytes; `open` writable.
  */
 volact_result volact_probe(const uint8_t *host_port, size_t len, uint32_t timeout_ms, bool *open);
+
+/**
+ * A new, empty user catalog: classification then knows the published GVLKs only.
+ *
+ * # Safety
+ * `out` writable.
+ */
+volact_result volact_user_catalog_new(struct volact_user_catalog **out);
+
+/**
+ * Reads a user catalog file (`path` UTF-8, without a NUL), the JSON that
+ * `volact catalog import-pkeyconfig` and `volact_user_catalog_save` write (at most 256 MiB).
+ *
+ * - `VOLACT_RESULT_NOT_FOUND` when there is no file at `path` (start with
+ *   `volact_user_catalog_new` then, as the CLI does for its default location);
+ * - `VOLACT_RESULT_USER_CATALOG_FORMAT` when it is not a volact user catalog (line and column
+ *   in the message), `VOLACT_RESULT_USER_CATALOG_VERSION` for another format or version;
+ * - `VOLACT_RESULT_IO` when it cannot be read (a directory, no permission, too large).
+ *
+ * Messages name the path. `*out` is written only on success.
+ *
+ * # Safety
+ * `path` valid for `path_len` bytes; `out` writable.
+ */
+volact_result volact_user_catalog_load(const uint8_t *path,
+                                       size_t path_len,
+                                       struct volact_user_catalog **out);
+
+/**
+ * Saves the catalog to a file (`path` UTF-8, without a NUL) as pretty JSON, atomically (a
+ * temporary file beside the target, flushed, then renamed over it), creating its directory
+ * when missing. `VOLACT_RESULT_IO` when it cannot be written (the message names the path).
+ *
+ * # Safety
+ * `handle` a live handle; `path` valid for `path_len` bytes.
+ */
+volact_result volact_user_catalog_save(const struct volact_user_catalog *handle,
+                                       const uint8_t *path,
+                                       size_t path_len);
+
+/**
+ * Parses a pkeyconfig file's bytes (`pkeyconfig*.xrm-ms`: UTF-8 or UTF-16, at most 64 MiB)
+ * and imports it under `name` (usually the file name; it becomes `source_file` in
+ * classifications). All or nothing: a file that cannot be read changes nothing and returns
+ * its `VOLACT_RESULT_PKEYCONFIG_*` code (the message names the part, the byte offset or the
+ * record and field); DTDs are refused and entities never expanded.
+ *
+ * **The catalog is changed by the call**, and the report JSON (the core's `ImportReport`:
+ * `{"file", "configurations", "key_ranges", "configurations_by_channel",
+ * "key_ranges_by_channel", "replaced", "orphan_ranges"}`) is kept on the handle for
+ * `volact_user_catalog_last_report`. So the report buffer does not follow the usual retry
+ * protocol:
+ *
+ * - `VOLACT_RESULT_OK` means the file was imported. Do not call again to get a bigger
+ *   report: read it with `volact_user_catalog_last_report`.
+ * - `*report_n` (may be NULL) gets the report's length. The report and a NUL are written to
+ *   `report_buf` when `report_len > *report_n`; otherwise `report_buf` receives the empty
+ *   string (when `report_len > 0`).
+ * - `(NULL, 0, NULL)` asks for no report.
+ *
+ * Save the catalog with `volact_user_catalog_save`.
+ *
+ * # Safety
+ * `handle` a live handle used by nothing else during the call; `bytes` valid for `len`
+ * bytes; `name` valid for `name_len` bytes; `report_buf` valid for `report_len` bytes (or
+ * NULL with 0); `report_n` NULL or writable.
+ */
+volact_result volact_user_catalog_import_pkeyconfig(struct volact_user_catalog *handle,
+                                                    const uint8_t *bytes,
+                                                    size_t len,
+                                                    const uint8_t *name,
+                                                    size_t name_len,
+                                                    char *report_buf,
+                                                    size_t report_len,
+                                                    size_t *report_n);
+
+/**
+ * The report JSON of the last `volact_user_catalog_import_pkeyconfig` on this handle (text
+ * out, the usual protocol: read it as often as needed). `VOLACT_RESULT_NOT_FOUND` when
+ * nothing has been imported into it.
+ *
+ * # Safety
+ * `handle` a live handle; `buf` valid for `len` bytes (or NULL with `len` 0); `out_n` NULL
+ * or writable.
+ */
+volact_result volact_user_catalog_last_report(const struct volact_user_catalog *handle,
+                                              char *buf,
+                                              size_t len,
+                                              size_t *out_n);
+
+/**
+ * The number of configurations in the catalog (each with its key ranges).
+ *
+ * # Safety
+ * `handle` a live handle; `out` writable.
+ */
+volact_result volact_user_catalog_configurations(const struct volact_user_catalog *handle,
+                                                 size_t *out);
+
+/**
+ * Classifies a product key (`key` as typed: any case, dashes and whitespace optional) and
+ * writes the core's `Classification` JSON, the `classification` record of
+ * `volact key inspect --json`: `{"source", "source_file", "channel", "channel_kind",
+ * "edition", "description", "act_config_id", "part_number"}`. `source` is `gvlk` (a
+ * published GVLK), `user_catalog` (a pkey2009 key whose group and serial fall in a valid
+ * range of an imported file, named by `source_file`) or `unknown` (then every other field is
+ * `null`: volact never guesses a key's type). The JSON never holds the key.
+ *
+ * A text that is not a valid key returns its `VOLACT_RESULT_KEY_*` code (the message never
+ * holds the key); nothing is written. Text out otherwise (see the conventions): the answer
+ * is the same on a second call, so the usual size query works.
+ *
+ * # Safety
+ * `handle` a live handle; `key` valid for `key_len` bytes; `out` valid for `cap` bytes (or
+ * NULL with `cap` 0); `out_n` NULL or writable.
+ */
+volact_result volact_user_catalog_classify(const struct volact_user_catalog *handle,
+                                           const uint8_t *key,
+                                           size_t key_len,
+                                           char *out,
+                                           size_t cap,
+                                           size_t *out_n);
+
+/**
+ * Releases a catalog handle. NULL is allowed and does nothing.
+ *
+ * # Safety
+ * `handle` must come from this library and not be used after this call.
+ */
+void volact_user_catalog_free(struct volact_user_catalog *handle);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -2,10 +2,11 @@
 
 use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use volact_core::catalog::{PkeyConfigError, UserCatalogError};
 use volact_core::{
     cil::CilError, epid::EpidError, ids::IdError, key::DigitalProductIdError, key::KeyError,
 };
-use volact_io::{CilFileError, IoError};
+use volact_io::{CilFileError, IoError, UserCatalogFileError};
 use volact_net::publish::UpdateError;
 use volact_net::resolver::ResolveError;
 use volact_net::transport::TransportError;
@@ -112,6 +113,33 @@ pub enum volact_result {
     FleetScenario = 905,
     /// License: invalid for another reason.
     LicenseOther = 999,
+    /// pkeyconfig: not well-formed XML, or not UTF-8/UTF-16 text (the message gives the part
+    /// and the byte offset).
+    PkeyconfigXml = 1000,
+    /// pkeyconfig: a DTD, or a reference to an entity other than XML's five (refused, never
+    /// expanded).
+    PkeyconfigDtd = 1001,
+    /// pkeyconfig: the file is larger than the limit (64 MiB).
+    PkeyconfigTooLarge = 1002,
+    /// pkeyconfig: elements nested deeper than the limit (64).
+    PkeyconfigTooDeep = 1003,
+    /// pkeyconfig: no `infoBin name="pkeyConfigData"`, or its root is not
+    /// `ProductKeyConfiguration`: not a pkeyconfig file.
+    PkeyconfigNotPkeyconfig = 1004,
+    /// pkeyconfig: the `pkeyConfigData` payload is not valid base64.
+    PkeyconfigBase64 = 1005,
+    /// pkeyconfig: a record lacks a required field (the message names record and field).
+    PkeyconfigMissingField = 1006,
+    /// pkeyconfig: a field's value is not what the format calls for (a number that is not a
+    /// `u32`, a boolean that is not true/false, `End` before `Start`).
+    PkeyconfigBadValue = 1007,
+    /// User catalog file: not JSON, or not the shape of a volact user catalog (line and
+    /// column in the message).
+    UserCatalogFormat = 1050,
+    /// User catalog file: another format, or a version this volact does not read.
+    UserCatalogVersion = 1051,
+    /// pkeyconfig or user catalog: invalid for another reason.
+    CatalogOther = 1099,
 }
 
 impl volact_result {
@@ -178,6 +206,17 @@ impl volact_result {
             LicenseErrorCodeUnknown => "license: error code not in volact's table",
             FleetScenario => "fleet simulation: invalid scenario",
             LicenseOther => "license: invalid",
+            PkeyconfigXml => "pkeyconfig: malformed XML or not UTF-8/UTF-16 text",
+            PkeyconfigDtd => "pkeyconfig: a DTD or an undeclared entity (refused)",
+            PkeyconfigTooLarge => "pkeyconfig: larger than the size limit",
+            PkeyconfigTooDeep => "pkeyconfig: elements nested deeper than the limit",
+            PkeyconfigNotPkeyconfig => "pkeyconfig: not a pkeyconfig file",
+            PkeyconfigBase64 => "pkeyconfig: invalid base64 payload",
+            PkeyconfigMissingField => "pkeyconfig: a required field is missing",
+            PkeyconfigBadValue => "pkeyconfig: a field has an invalid value",
+            UserCatalogFormat => "user catalog: not a volact user catalog",
+            UserCatalogVersion => "user catalog: unsupported format or version",
+            CatalogOther => "pkeyconfig or user catalog: invalid",
         }
     }
 }
@@ -240,6 +279,52 @@ pub(crate) fn cil_file_result(e: &CilFileError) -> volact_result {
         CilFileError::Cil { source, .. } => cil_result(source),
         CilFileError::Io(IoError::TooLarge { .. }) => volact_result::CilTooLarge,
         _ => volact_result::Io,
+    }
+}
+
+/// A pkeyconfig file's failure.
+pub(crate) fn pkeyconfig_result(e: &PkeyConfigError) -> volact_result {
+    match e {
+        PkeyConfigError::Xml { .. } | PkeyConfigError::Encoding { .. } => {
+            volact_result::PkeyconfigXml
+        }
+        PkeyConfigError::Dtd { .. } | PkeyConfigError::Entity { .. } => {
+            volact_result::PkeyconfigDtd
+        }
+        PkeyConfigError::TooLarge { .. } => volact_result::PkeyconfigTooLarge,
+        PkeyConfigError::TooDeep { .. } => volact_result::PkeyconfigTooDeep,
+        PkeyConfigError::NoPayload | PkeyConfigError::NotProductKeyConfiguration { .. } => {
+            volact_result::PkeyconfigNotPkeyconfig
+        }
+        PkeyConfigError::Base64 { .. } => volact_result::PkeyconfigBase64,
+        PkeyConfigError::MissingField { .. } => volact_result::PkeyconfigMissingField,
+        PkeyConfigError::BadField { .. } => volact_result::PkeyconfigBadValue,
+        _ => volact_result::CatalogOther,
+    }
+}
+
+/// A stored user catalog's failure.
+pub(crate) fn user_catalog_result(e: &UserCatalogError) -> volact_result {
+    match e {
+        UserCatalogError::Json { .. } => volact_result::UserCatalogFormat,
+        UserCatalogError::Version { .. } => volact_result::UserCatalogVersion,
+        _ => volact_result::CatalogOther,
+    }
+}
+
+/// A user catalog file's failure: `NotFound` for a file that does not exist, the catalog and
+/// pkeyconfig codes for contents, `Io` for everything else the file system says.
+pub(crate) fn user_catalog_file_result(e: &UserCatalogFileError) -> volact_result {
+    match e {
+        UserCatalogFileError::Io(IoError::Read { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            volact_result::NotFound
+        }
+        UserCatalogFileError::Io(_) => volact_result::Io,
+        UserCatalogFileError::Catalog { source, .. } => user_catalog_result(source),
+        UserCatalogFileError::Pkeyconfig { source, .. } => pkeyconfig_result(source),
+        _ => volact_result::CatalogOther,
     }
 }
 
@@ -332,7 +417,7 @@ pub unsafe extern "C" fn volact_last_error_message(
     })
 }
 
-const ALL: [volact_result; 56] = {
+const ALL: [volact_result; 67] = {
     use volact_result::*;
     [
         Ok,
@@ -391,6 +476,17 @@ const ALL: [volact_result; 56] = {
         LicenseErrorCodeUnknown,
         FleetScenario,
         LicenseOther,
+        PkeyconfigXml,
+        PkeyconfigDtd,
+        PkeyconfigTooLarge,
+        PkeyconfigTooDeep,
+        PkeyconfigNotPkeyconfig,
+        PkeyconfigBase64,
+        PkeyconfigMissingField,
+        PkeyconfigBadValue,
+        UserCatalogFormat,
+        UserCatalogVersion,
+        CatalogOther,
     ]
 };
 
@@ -410,7 +506,7 @@ mod tests {
     fn codes_are_distinct_and_in_order() {
         let numbers: Vec<u32> = ALL.iter().map(|r| *r as u32).collect();
         assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
-        assert_eq!(numbers.last(), Some(&(volact_result::LicenseOther as u32)));
+        assert_eq!(numbers.last(), Some(&(volact_result::CatalogOther as u32)));
     }
 
     #[test]

@@ -27,6 +27,7 @@ mod key;
 mod license;
 mod srv;
 mod strings;
+mod user_catalog;
 
 pub use catalog::*;
 pub use cil::*;
@@ -36,6 +37,7 @@ pub use ids::*;
 pub use key::*;
 pub use license::*;
 pub use srv::*;
+pub use user_catalog::*;
 
 /// Major version of this C API (semver of the volact crates).
 pub const VOLACT_VERSION_MAJOR: u32 = 0;

@@ -9,7 +9,11 @@
 //!   (also under valgrind) and `libvolact.a`;
 //! - `tests/c/test_license.c` (license states, policy intervals, error-code explanations)
 //!   against `libvolact.so` (also under valgrind) and `libvolact.a`;
-//! - `examples/c/kms_plan.c` and `examples/c/explain.c`, whose output is checked;
+//! - `tests/c/test_user_catalog.c` (pkeyconfig import, classification, hostile files, catalog
+//!   save/load, with the test pkeyconfig files and a scratch directory as arguments) against
+//!   `libvolact.so` (also under valgrind) and `libvolact.a`;
+//! - `examples/c/kms_plan.c`, `examples/c/explain.c` and `examples/c/classify_key.c`, whose
+//!   output is checked;
 //! - `tests/cpp/test_volact.cpp` with g++ (also under valgrind);
 //! - `examples/c/inspect_key.c`, whose output is checked so the example cannot rot;
 //! - `tests/c/leak_handle.c`, a deliberate leak valgrind must catch.
@@ -452,6 +456,117 @@ fn c_license_test_shared_static_and_under_valgrind() {
         "C license, libvolact.a",
         &run_ok(&mut Command::new(&exe_static)),
     );
+}
+
+/// The test pkeyconfig files (fictitious contents in the real structure).
+fn pkeyconfig_dir() -> PathBuf {
+    repo_dir().join("crates/volact/tests/data/pkeyconfig")
+}
+
+#[test]
+fn c_user_catalog_test_shared_static_and_under_valgrind() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let lib = lib_dir();
+    let scratch = Scratch::new("c-user-catalog");
+    let source = crate_dir().join("tests/c/test_user_catalog.c");
+    let data = pkeyconfig_dir();
+    let data = data.to_str().expect("UTF-8 data path").to_owned();
+    let files = |name: &str| {
+        let dir = scratch.path(name);
+        fs::create_dir_all(&dir).expect("create the catalog test's file directory");
+        dir.to_str().expect("UTF-8 scratch path").to_owned()
+    };
+
+    let exe = scratch.path("test_user_catalog");
+    compile("gcc", C_FLAGS, &source, &exe, &shared_link(&lib));
+    assert_all_passed(
+        "C user catalog, libvolact.so",
+        &run_ok(Command::new(&exe).args([&data, &files("shared")])),
+    );
+    assert_all_passed(
+        "C user catalog, libvolact.so, valgrind",
+        &valgrind(&exe, &[&data, &files("valgrind")]),
+    );
+
+    let exe_static = scratch.path("test_user_catalog_static");
+    let link = [
+        lib.join("libvolact.a").display().to_string(),
+        "-lpthread".to_owned(),
+        "-ldl".to_owned(),
+        "-lm".to_owned(),
+    ];
+    compile("gcc", C_FLAGS, &source, &exe_static, &link);
+    assert_all_passed(
+        "C user catalog, libvolact.a",
+        &run_ok(Command::new(&exe_static).args([&data, &files("static")])),
+    );
+}
+
+#[test]
+fn example_classify_key() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let lib = lib_dir();
+    let scratch = Scratch::new("example-classify-key");
+    let exe = scratch.path("classify_key");
+    compile(
+        "gcc",
+        &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"],
+        &repo_dir().join("examples/c/classify_key.c"),
+        &exe,
+        &shared_link(&lib),
+    );
+    let data = pkeyconfig_dir();
+    let mak = data.join("mak-retail-oem.xrm-ms");
+    let csvlk = data.join("csvlk.xrm-ms");
+    let (mak, csvlk) = (
+        mak.to_str().expect("UTF-8 path"),
+        csvlk.to_str().expect("UTF-8 path"),
+    );
+    let twin = "VKCF7-HV62C-944TY-YJ9NF-6Q83G";
+
+    // The twin is a MAK through the imported file, the GVLK a GVLK; no key shows.
+    let out = valgrind(&exe, &[mak, csvlk, "--", twin, NPPR9]);
+    let stdout = text(&out.stdout);
+    for expected in [
+        r#"imported {"file":"mak-retail-oem.xrm-ms","configurations":3,"#,
+        r#"imported {"file":"csvlk.xrm-ms","#,
+        "XXXXX-XXXXX-XXXXX-XXXXX-6Q83G\n  classification: {\"source\":\"user_catalog\",\"source_file\":\"mak-retail-oem.xrm-ms\",\"channel\":\"Volume:MAK\",\"channel_kind\":\"mak\"",
+        "XXXXX-XXXXX-XXXXX-XXXXX-2YT43\n  classification: {\"source\":\"gvlk\"",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "classify_key output lacks {expected:?}:\n{stdout}"
+        );
+    }
+    assert!(
+        !stdout.contains("VKCF7") && !stdout.contains("FWDCX"),
+        "classify_key revealed a key:\n{stdout}"
+    );
+
+    // Without files the twin is unknown; a hostile file and a mistyped key: status 1.
+    let out = run_ok(Command::new(&exe).args(["--", twin]));
+    assert!(
+        text(&out.stdout).contains(r#"{"source":"unknown","source_file":null"#),
+        "{}",
+        text(&out.stdout)
+    );
+    let dtd = data.join("hostile/dtd.xrm-ms");
+    let out = run(Command::new(&exe)
+        .arg(&dtd)
+        .args(["--", "VKCF7-HV62C-944TY-YJ9NF-6Q83H"]));
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("dtd.xrm-ms: not imported: dtd.xrm-ms: ") && stderr.contains("DTD"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("  invalid: checksum mismatch") && !stdout.contains("HV62C"),
+        "{stdout}"
+    );
+    assert_eq!(run(&mut Command::new(&exe)).status.code(), Some(2));
 }
 
 #[test]

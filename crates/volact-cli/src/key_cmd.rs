@@ -4,7 +4,7 @@ use crate::Verdict;
 use crate::table::{Table, json_line, opt};
 use serde::Serialize;
 use std::io::{self, Write};
-use volact_core::catalog;
+use volact_core::catalog::{self, Classification, Source, UserCatalog};
 use volact_core::key::{self, KeyReport};
 
 /// One catalog row as `key inspect` shows it (the key itself is the input).
@@ -29,13 +29,16 @@ struct KeyRecord {
     fingerprint: Option<String>,
     catalog: Vec<CatalogRef>,
     channel: Option<&'static str>,
+    /// Edition and channel from the GVLK catalog or the user catalog (the core's JSON form of
+    /// a `Classification`); null for invalid keys.
+    classification: Option<Classification>,
     error: Option<String>,
     /// Only with `--reveal`: the canonical key, null when the text does not parse.
     #[serde(skip_serializing_if = "Option::is_none")]
     key: Option<Option<String>>,
 }
 
-fn record(text: &str, reveal: bool) -> KeyRecord {
+fn record(text: &str, user: &UserCatalog, reveal: bool) -> KeyRecord {
     let r: KeyReport = key::inspect(text);
     let (catalog, channel) = match &r.key {
         Some(k) => (
@@ -64,6 +67,7 @@ fn record(text: &str, reveal: bool) -> KeyRecord {
         fingerprint: r.fingerprint.clone(),
         catalog,
         channel,
+        classification: r.key.as_ref().map(|k| user.classify(k)),
         error: r.error.as_ref().map(ToString::to_string),
         // A checksum-mismatched text still has a canonical form worth showing on request.
         key: reveal.then(|| r.reveal()),
@@ -72,11 +76,12 @@ fn record(text: &str, reveal: bool) -> KeyRecord {
 
 pub(crate) fn inspect(
     texts: &[String],
+    user: &UserCatalog,
     json: bool,
     reveal: bool,
     out: &mut dyn Write,
 ) -> io::Result<Verdict> {
-    let records: Vec<KeyRecord> = texts.iter().map(|t| record(t, reveal)).collect();
+    let records: Vec<KeyRecord> = texts.iter().map(|t| record(t, user, reveal)).collect();
     if json {
         for r in &records {
             json_line(out, r)?;
@@ -96,9 +101,18 @@ pub(crate) fn inspect(
                 Some(Some(k)) => k.clone(),
                 _ => r.masked.clone(),
             };
+            let classified = r.classification.as_ref();
             let note = match &r.error {
                 Some(e) => e.clone(),
-                None if r.catalog.is_empty() => "-".to_owned(),
+                None if r.catalog.is_empty() => match classified {
+                    Some(c) if matches!(c.source, Source::UserCatalog { .. }) => format!(
+                        "{} ({})",
+                        c.description.as_deref().unwrap_or("-"),
+                        c.source_file().unwrap_or("-")
+                    ),
+                    Some(_) => "unknown: no catalog knows this key".to_owned(),
+                    None => "-".to_owned(),
+                },
                 None => r
                     .catalog
                     .iter()
@@ -112,7 +126,10 @@ pub(crate) fn inspect(
                 opt(r.algorithm),
                 opt(r.group_id),
                 opt(r.serial),
-                opt(r.channel),
+                opt(classified
+                    .and_then(|c| c.channel.as_ref())
+                    .map(|ch| ch.product_key_type())
+                    .or(r.channel.map(str::to_owned))),
                 note,
             ]);
         }

@@ -46,7 +46,8 @@ enum Command {
     /// Extended product IDs (ePIDs).
     #[command(subcommand)]
     Epid(EpidCommand),
-    /// Microsoft's published KMS client setup keys (GVLKs).
+    /// Microsoft's published KMS client setup keys (GVLKs), and the user catalog learnt from
+    /// pkeyconfig files.
     #[command(subcommand)]
     Catalog(CatalogCommand),
     /// VAMT Computer Information List (CIL) files: show, validate, export, add CIDs, merge.
@@ -155,6 +156,10 @@ struct KeyInspectArgs {
     /// Show the keys themselves; without it every key is masked.
     #[arg(long)]
     reveal: bool,
+    /// The user catalog to classify with (default: $VOLACT_CATALOG, else
+    /// $XDG_DATA_HOME/volact/catalog.json, when it exists).
+    #[arg(long, value_name = "FILE")]
+    catalog: Option<PathBuf>,
     /// Keys, or `-` to read one key per line from standard input (blank lines skipped).
     #[arg(required = true, value_name = "KEY")]
     keys: Vec<String>,
@@ -193,6 +198,21 @@ enum CatalogCommand {
         /// Edition query, e.g. "Windows 11 Enterprise" or "server 2022 datacenter".
         #[arg(required = true, num_args = 1.., value_name = "QUERY")]
         query: Vec<String>,
+    },
+    /// Learn key configurations (group id and serial ranges -> edition and channel) from
+    /// Microsoft pkeyconfig files (%SystemRoot%\System32\spp\tokens\pkeyconfig\*.xrm-ms)
+    /// into the user catalog. All files or none; the catalog is replaced atomically.
+    ImportPkeyconfig {
+        /// One JSON object per file (JSON Lines).
+        #[arg(long)]
+        json: bool,
+        /// The user catalog to update (default: $VOLACT_CATALOG, else
+        /// $XDG_DATA_HOME/volact/catalog.json, else ~/.local/share/volact/catalog.json).
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<PathBuf>,
+        /// pkeyconfig files.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -281,7 +301,8 @@ fn run(command: Command, out: &mut dyn Write) -> io::Result<Verdict> {
     match command {
         Command::Key(KeyCommand::Inspect(a)) => {
             let keys = input::texts(&a.keys)?;
-            key_cmd::inspect(&keys, a.json, a.reveal, out)
+            let catalog = catalog_cmd::user_catalog(a.catalog.as_deref())?;
+            key_cmd::inspect(&keys, &catalog, a.json, a.reveal, out)
         }
         Command::Id(IdCommand::Check(a)) => id_cmd::check(&input::texts(&a.texts)?, a.json, out),
         Command::Epid(EpidCommand::Parse(a)) => {
@@ -291,6 +312,11 @@ fn run(command: Command, out: &mut dyn Write) -> io::Result<Verdict> {
         Command::Catalog(CatalogCommand::Gvlk { json, query }) => {
             catalog_cmd::gvlk(&query.join(" "), json.json, out)
         }
+        Command::Catalog(CatalogCommand::ImportPkeyconfig {
+            json,
+            catalog,
+            files,
+        }) => catalog_cmd::import_pkeyconfig(catalog.as_deref(), &files, json, out),
         Command::Cil(c) => run_cil(c, out),
         Command::Srv(c) => srv_cmd::run(c, out),
         Command::Probe(a) => srv_cmd::probe(a, out),

@@ -8,6 +8,8 @@
 //! - [`read`] and [`read_limited`]: read a whole file, refusing one larger than expected.
 //! - [`same_file`]: tell when an output path names the input.
 //! - [`load_cil`] and [`save_cil`]: CIL files, bounded and atomic.
+//! - [`import_pkeyconfig_files`], [`load_user_catalog`], [`save_user_catalog`]: the user
+//!   catalog of key configurations learnt from pkeyconfig files, and where it lives.
 //!
 //! Every failure is an [`IoError`] naming the operation and the path.
 //!
@@ -30,8 +32,14 @@ mod cil;
 mod error;
 mod identity;
 mod read;
+mod user_catalog;
 
 pub use cil::{CIL_READ_LIMIT, CilFileError, load_cil, merge_cil_files, save_cil, save_cil_bytes};
 pub use error::IoError;
 pub use identity::same_file;
 pub use read::{DEFAULT_READ_LIMIT, read, read_limited};
+pub use user_catalog::{
+    PKEYCONFIG_READ_LIMIT, USER_CATALOG_READ_LIMIT, UserCatalogFileError, import_pkeyconfig_files,
+    load_user_catalog, load_user_catalog_or_empty, save_user_catalog, user_catalog_path,
+    user_catalog_path_in,
+};

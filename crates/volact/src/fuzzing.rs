@@ -251,6 +251,37 @@ pub fn error_code(data: &[u8]) {
     }
 }
 
+/// pkeyconfig files: parsing never panics; an imported file's catalog survives JSON, and every
+/// valid range's first and last serial look up to a configuration of its group covering them.
+pub fn pkeyconfig(data: &[u8]) {
+    use crate::catalog::{UserCatalog, pkeyconfig};
+    let Ok(parsed) = pkeyconfig::parse(data) else {
+        return;
+    };
+    let mut catalog = UserCatalog::new();
+    let report = catalog.import(&parsed, "fuzz");
+    assert_eq!(
+        report.key_ranges + report.orphan_ranges,
+        parsed.key_ranges.len()
+    );
+    let json = catalog.to_json();
+    assert_eq!(
+        UserCatalog::from_json(json.as_bytes()).as_ref(),
+        Ok(&catalog)
+    );
+    for stored in catalog.configurations() {
+        for r in stored.key_ranges.iter().filter(|r| r.is_valid) {
+            for serial in [r.start, r.end] {
+                let found = catalog.lookup(stored.configuration.ref_group_id, serial);
+                assert!(found.is_some_and(|(c, r)| {
+                    c.configuration.ref_group_id == stored.configuration.ref_group_id
+                        && r.covers(serial)
+                }));
+            }
+        }
+    }
+}
+
 /// Fleet scenarios: parsing never panics; a scenario small enough to run quickly is
 /// simulated, and every day's status counts sum to the client count.
 pub fn scenario(data: &[u8]) {

@@ -132,3 +132,8 @@ fn resolv_conf() {
 fn error_code() {
     replay("error_code", volact::fuzzing::error_code);
 }
+
+#[test]
+fn pkeyconfig() {
+    replay("pkeyconfig", volact::fuzzing::pkeyconfig);
+}

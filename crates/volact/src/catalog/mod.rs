@@ -1,9 +1,11 @@
-//! The catalog: Microsoft's published KMS client setup keys (GVLKs) and the key groups
-//! volact can name.
+//! The catalog: Microsoft's published KMS client setup keys (GVLKs), the key groups
+//! volact can name, and what the administrator adds from Microsoft `pkeyconfig` files.
 //!
 //! The GVLK rows are generated from `data/gvlk.csv` (provenance in `data/README.md`). A
-//! key's channel is `Volume:GVLK` only when the key is one of these; for any other key the
-//! channel is unknown, and volact says so rather than guess.
+//! key's channel is `Volume:GVLK` when the key is one of these; other keys are classified
+//! only through a [`UserCatalog`] built from the administrator's own [`pkeyconfig`] files
+//! ([`UserCatalog::classify`]). Where no source knows a key, its channel is unknown, and
+//! volact says so rather than guess.
 //!
 //! ```
 //! use volact::catalog;
@@ -14,8 +16,15 @@
 
 mod groups;
 mod gvlk_table;
+pub mod pkeyconfig;
+mod user;
 
 pub use groups::group_label;
+pub use pkeyconfig::PkeyConfigError;
+pub use user::{
+    Channel, Classification, ImportReport, Source, StoredConfiguration, USER_CATALOG_FORMAT,
+    USER_CATALOG_VERSION, UserCatalog, UserCatalogError,
+};
 
 use crate::key::ProductKey;
 use std::sync::OnceLock;

@@ -36,7 +36,7 @@ pub mod json;
 mod merge;
 mod stream;
 mod validate;
-mod xml;
+pub(crate) mod xml;
 
 pub use export::{ExportMode, ExportOptions, export};
 pub use fields::{COMPUTER_ATTRIBUTES, Field, SKU_ATTRIBUTES};
