@@ -30,6 +30,7 @@ pub mod ids;
 pub mod key;
 pub mod license;
 pub mod srv;
+mod toml_lines;
 
 /// Entry points for fuzz targets and their corpus replay in `cargo test`: each runs one
 /// parser on arbitrary bytes and checks its invariants. Not part of the stable API.

@@ -13,6 +13,7 @@ use crate::srv::order::OrderMode;
 use crate::srv::plan::{RawTopology, Topology, TopologyError, plan};
 use crate::srv::publish_list::{PublishEntry, PublishList};
 use crate::srv::record::{KMS_PORT, check_dns_name, same_name};
+use crate::toml_lines::Lines;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -328,22 +329,6 @@ struct RawEvent {
     keys_activated: Option<bool>,
 }
 
-struct Lines<'a>(&'a str);
-
-impl Lines<'_> {
-    fn of<T>(&self, s: &Spanned<T>) -> usize {
-        self.at(s.span().start)
-    }
-    fn at(&self, offset: usize) -> usize {
-        let end = offset.min(self.0.len());
-        self.0.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
-    }
-}
-
 fn ranged(
     v: &Spanned<i64>,
     lines: &Lines<'_>,
@@ -577,10 +562,9 @@ impl Scenario {
     /// ```
     pub fn parse(text: &str) -> Result<Self, ScenarioError> {
         let lines = Lines(text);
-        let raw: RawScenario = toml::from_str(text).map_err(|e| ScenarioError::Syntax {
-            line: e.span().map_or(1, |s| lines.at(s.start)),
-            message: e.message().trim().to_string(),
-        })?;
+        let raw: RawScenario = lines
+            .parse()
+            .map_err(|(line, message)| ScenarioError::Syntax { line, message })?;
         let sim = &raw.simulation;
         let seed = match &sim.seed {
             // Any 64-bit pattern is a seed; TOML integers are signed.

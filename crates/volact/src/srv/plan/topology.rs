@@ -2,6 +2,7 @@
 //! the [parent module's docs](super).
 
 use crate::srv::record::{KMS_PORT, check_dns_name, same_name};
+use crate::toml_lines::Lines;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -290,22 +291,6 @@ pub struct Topology {
 const DEFAULT_PRIORITIES: [u16; 2] = [10, 90];
 const DEFAULT_TTL: u32 = 3600;
 
-struct Lines<'a>(&'a str);
-
-impl Lines<'_> {
-    fn of<T>(&self, s: &Spanned<T>) -> usize {
-        self.at(s.span().start)
-    }
-    fn at(&self, offset: usize) -> usize {
-        let end = offset.min(self.0.len());
-        self.0.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
-    }
-}
-
 fn ranged<T: TryFrom<i64>>(
     v: &Spanned<i64>,
     lines: &Lines<'_>,
@@ -342,10 +327,9 @@ impl Topology {
     /// Reads and checks a topology file. See the [schema](super).
     pub fn parse(text: &str) -> Result<Self, TopologyError> {
         let lines = Lines(text);
-        let raw: RawTopology = toml::from_str(text).map_err(|e| TopologyError::Syntax {
-            line: e.span().map_or(1, |s| lines.at(s.start)),
-            message: e.message().trim().to_string(),
-        })?;
+        let raw: RawTopology = lines
+            .parse()
+            .map_err(|(line, message)| TopologyError::Syntax { line, message })?;
         Self::from_raw(&raw, text)
     }
 
