@@ -1,0 +1,251 @@
+//! The two JSON forms of the store: the file (keys in clear, written owner-only by
+//! `volact-io`) and the masked view that lists, `--json` output and the bindings hand out.
+
+use super::{
+    ID_LEN, KeyKind, KindSource, MAK_STORE_FORMAT, MAK_STORE_VERSION, MakEntry, MakStore,
+    MakStoreError, Snapshot, format_utc, id_of,
+};
+use crate::key::{ProductKey, masked_text};
+use serde::{Deserialize, Serialize};
+
+/// The file: `{"format", "version", "entries": [...]}`.
+#[derive(Serialize, Deserialize)]
+struct File {
+    format: String,
+    version: u32,
+    entries: Vec<FileEntry>,
+}
+
+/// One entry as stored. `key` is in clear: the file is the one place it is kept.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileEntry {
+    id: String,
+    key: String,
+    kind: String,
+    source: String,
+    source_file: Option<String>,
+    edition: Option<String>,
+    product: Option<String>,
+    description: String,
+    added_at_unix: i64,
+    snapshots: Vec<FileSnapshot>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSnapshot {
+    remaining: u32,
+    taken_at_unix: i64,
+}
+
+/// One entry as shown: the key masked, times as RFC 3339 UTC and Unix seconds.
+#[derive(Serialize)]
+struct View<'a> {
+    id: &'a str,
+    key: String,
+    partial: &'a str,
+    kind: &'static str,
+    source: &'static str,
+    source_file: Option<&'a str>,
+    edition: Option<&'a str>,
+    product: Option<&'a str>,
+    description: &'a str,
+    added_at: String,
+    added_at_unix: i64,
+    remaining: Option<u32>,
+    remaining_taken_at: Option<String>,
+    snapshots: Vec<SnapshotView>,
+}
+
+#[derive(Serialize)]
+struct SnapshotView {
+    remaining: u32,
+    taken_at: String,
+    taken_at_unix: i64,
+}
+
+impl SnapshotView {
+    fn of(s: &Snapshot) -> Self {
+        SnapshotView {
+            remaining: s.remaining,
+            taken_at: format_utc(s.taken_at),
+            taken_at_unix: s.taken_at,
+        }
+    }
+}
+
+impl<'a> View<'a> {
+    fn of(e: &'a MakEntry) -> Self {
+        View {
+            id: &e.id,
+            key: e.masked(),
+            partial: e.key.partial(),
+            kind: e.kind.as_str(),
+            source: e.source.as_str(),
+            source_file: e.source.file(),
+            edition: e.edition.as_deref(),
+            product: e.product.as_deref(),
+            description: &e.description,
+            added_at: format_utc(e.added_at),
+            added_at_unix: e.added_at,
+            remaining: e.latest().map(|s| s.remaining),
+            remaining_taken_at: e.latest().map(|s| format_utc(s.taken_at)),
+            snapshots: e.snapshots.iter().map(SnapshotView::of).collect(),
+        }
+    }
+}
+
+impl MakEntry {
+    /// The entry as one line of JSON, key masked: `{"id", "key" (masked), "partial",
+    /// "kind", "source" (`user_catalog` or `declared`), "source_file", "edition", "product",
+    /// "description", "added_at" (RFC 3339 UTC), "added_at_unix", "remaining" and
+    /// "remaining_taken_at" (the latest snapshot, or null), "snapshots": [{"remaining",
+    /// "taken_at", "taken_at_unix"}]}`. Every field is always present.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&View::of(self)).unwrap_or_default()
+    }
+}
+
+impl MakStore {
+    /// Every entry as a JSON array of [`MakEntry::to_json`] objects (keys masked).
+    pub fn list_json(&self) -> String {
+        let views: Vec<View<'_>> = self.entries.iter().map(View::of).collect();
+        serde_json::to_string(&views).unwrap_or_default()
+    }
+
+    /// The file form, pretty JSON ending in a newline. **It holds the keys in clear**: write
+    /// it only to an owner-only file (`volact_io::save_mak_store`).
+    pub fn to_file_json(&self) -> String {
+        let file = File {
+            format: MAK_STORE_FORMAT.to_owned(),
+            version: MAK_STORE_VERSION,
+            entries: self
+                .entries
+                .iter()
+                .map(|e| FileEntry {
+                    id: e.id.clone(),
+                    key: e.key.reveal(),
+                    kind: e.kind.as_str().to_owned(),
+                    source: e.source.as_str().to_owned(),
+                    source_file: e.source.file().map(str::to_owned),
+                    edition: e.edition.clone(),
+                    product: e.product.clone(),
+                    description: e.description.clone(),
+                    added_at_unix: e.added_at,
+                    snapshots: e
+                        .snapshots
+                        .iter()
+                        .map(|s| FileSnapshot {
+                            remaining: s.remaining,
+                            taken_at_unix: s.taken_at,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        };
+        let mut s = serde_json::to_string_pretty(&file).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// Reads the file form. Every key is validated again, every id must be its key's, no key
+    /// may appear twice; snapshots are put in time order. Errors never quote the file's
+    /// values (they may be keys).
+    pub fn from_file_json(bytes: &[u8]) -> Result<Self, MakStoreError> {
+        let file: File = serde_json::from_slice(bytes).map_err(|e| MakStoreError::Json {
+            line: e.line(),
+            column: e.column(),
+            detail: without_quoted(&e.to_string()),
+        })?;
+        if file.format != MAK_STORE_FORMAT || file.version != MAK_STORE_VERSION {
+            return Err(MakStoreError::Version {
+                format: file.format.chars().take(64).collect(),
+                version: file.version,
+            });
+        }
+        let mut store = MakStore::new();
+        for (index, f) in file.entries.into_iter().enumerate() {
+            let invalid = |detail: String| MakStoreError::InvalidEntry { index, detail };
+            let key = ProductKey::parse(&f.key).map_err(|e| {
+                invalid(format!(
+                    "{}: not a valid product key: {e}",
+                    masked_text(&f.key)
+                ))
+            })?;
+            let masked = key.masked();
+            if f.id != id_of(&key) {
+                return Err(invalid(format!(
+                    "{masked}: the id is not the key's (the first {ID_LEN} hex digits of its SHA-256 fingerprint)"
+                )));
+            }
+            if store.entries.iter().any(|e| e.key == key) {
+                return Err(invalid(format!("{masked}: the key is stored twice")));
+            }
+            let kind = KeyKind::parse(&f.kind)
+                .ok_or_else(|| invalid(format!("{masked}: kind must be mak, csvlk or retail")))?;
+            let source = match (f.source.as_str(), f.source_file) {
+                ("user_catalog", Some(file)) => KindSource::UserCatalog { file },
+                ("declared", None) => KindSource::Declared,
+                _ => {
+                    return Err(invalid(format!(
+                        "{masked}: source must be \"user_catalog\" with a source_file, or \"declared\" with none"
+                    )));
+                }
+            };
+            let mut snapshots: Vec<Snapshot> = f
+                .snapshots
+                .iter()
+                .map(|s| Snapshot {
+                    remaining: s.remaining,
+                    taken_at: s.taken_at_unix,
+                })
+                .collect();
+            snapshots.sort_by_key(|s| s.taken_at);
+            store.entries.push(MakEntry {
+                id: f.id,
+                key,
+                kind,
+                source,
+                edition: f.edition,
+                product: f.product,
+                description: f.description,
+                added_at: f.added_at_unix,
+                snapshots,
+            });
+        }
+        Ok(store)
+    }
+}
+
+/// A serde message without the values it quotes: in a store file any string may be a key,
+/// and serde quotes the value (`"..."`) or the field name (`` `...` ``) it could not use.
+/// Values are always replaced by `…`; names only when longer than any field of the format.
+fn without_quoted(message: &str) -> String {
+    const LONGEST_FIELD: usize = 13; // added_at_unix, taken_at_unix
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find(['"', '`']) {
+        let quote = &rest[open..open + 1];
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(quote) else {
+            break;
+        };
+        let inner = &after[..close];
+        out.push_str(&rest[..open]);
+        out.push_str(quote);
+        if quote == "\"" || inner.chars().count() > LONGEST_FIELD {
+            out.push('…');
+        } else {
+            out.push_str(inner);
+        }
+        out.push_str(quote);
+        rest = &after[close + 1..];
+    }
+    // An unclosed quote: drop what follows it.
+    match rest.find(['"', '`']) {
+        Some(open) => out.push_str(&rest[..open]),
+        None => out.push_str(rest),
+    }
+    out
+}
