@@ -83,7 +83,11 @@ readme_commands() {
   out=$(cargo run -q -p volact-net --example kms_discovery) || return 1
   echo "$out"
   grep -q 'kms-e1.east.contoso.com: east.contoso.com, 10, 75 | west.contoso.com, 90, 75' <<<"$out" &&
-    grep -Eq 'A client in east.contoso.com tries: kms-e[12][^,]*, kms-e[12][^,]*, kms-w' <<<"$out"
+    grep -Eq 'A client in east.contoso.com tries: kms-e[12][^,]*, kms-e[12][^,]*, kms-w' <<<"$out" || return 1
+  out=$(cargo run -q -p volact --example kms_outage) || return 1
+  echo "$out"
+  grep -q 'kms-e1.east.contoso.com: [0-9]* requests in all, 0 during days 61-149' <<<"$out" &&
+    grep -q '600 licensed at the end' <<<"$out"
 }
 
 stage "system packages" install_system_packages

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the C# binding (Volact.dll, every src/*.cs) with Mono's mcs at C# 7.2, runs its
 # NUnit 2.6 glue tests (every tests/*.cs: keys, IDs, ePIDs, catalog, CIL documents, KMS
-# discovery over DNS against a bind9 it starts on loopback, licensing, the header check) against
-# libvolact, and builds and runs examples/csharp/InspectKeys.cs, KmsPlan.cs and ExplainCodes.cs.
+# discovery over DNS against a bind9 it starts on loopback, licensing, the user catalog, the header
+# check) against libvolact, and builds and runs examples/csharp/InspectKeys.cs, KmsPlan.cs,
+# ExplainCodes.cs and ClassifyKeys.cs.
 # Run from the repository root (the top-level test runner does): bindings/csharp/test.sh
 #
 # Prints "N passed, N failed" (from NUnit's "Tests run:" line). Exit status: non-zero when a
@@ -87,6 +88,8 @@ csc=(mcs -langversion:7.2 -warnaserror+ -nologo)
     -out:"$out/KmsPlan.exe" "$root/examples/csharp/KmsPlan.cs"
 "${csc[@]}" -target:exe -r:"$out/Volact.dll" \
     -out:"$out/ExplainCodes.exe" "$root/examples/csharp/ExplainCodes.cs"
+"${csc[@]}" -target:exe -r:"$out/Volact.dll" \
+    -out:"$out/ClassifyKeys.exe" "$root/examples/csharp/ClassifyKeys.cs"
 
 # Sizes and offsets of the header's structs, for the layout test.
 export VOLACT_HEADER="$root/bindings/c/include/volact.h"
@@ -205,6 +208,27 @@ if [[ "$explain_status" -ne 1 ||
     example_ok=0
 else
     echo "example ExplainCodes: ok"
+fi
+
+# The twin key is a MAK through the test pkeyconfig file, the GVLK a GVLK; a file with a DTD
+# is refused (exit status 1); no key is shown.
+pkc="$root/crates/volact/tests/data/pkeyconfig"
+set +e
+classified=$(mono "$out/ClassifyKeys.exe" "$pkc/mak-retail-oem.xrm-ms" "$pkc/hostile/dtd.xrm-ms" -- \
+    VKCF7-HV62C-944TY-YJ9NF-6Q83G "$gvlk" </dev/null 2>&1)
+classify_status=$?
+set -e
+echo "$classified"
+if [[ "$classify_status" -ne 1 ||
+      "$classified" != *'imported {"file":"mak-retail-oem.xrm-ms","configurations":3'* ||
+      "$classified" != *'dtd.xrm-ms: not imported (PkeyconfigDtd)'* ||
+      "$classified" != *$'XXXXX-XXXXX-XXXXX-XXXXX-6Q83G\n  classification: {"source":"user_catalog","source_file":"mak-retail-oem.xrm-ms","channel":"Volume:MAK","channel_kind":"mak"'* ||
+      "$classified" != *$'XXXXX-XXXXX-XXXXX-XXXXX-2YT43\n  classification: {"source":"gvlk"'* ||
+      "$classified" == *VKCF7* || "$classified" == *"$gvlk"* ]]; then
+    echo "example: ClassifyKeys did not classify the twin as MAK and the GVLK as GVLK, refuse the DTD file and mask the keys (status $classify_status)" >&2
+    example_ok=0
+else
+    echo "example ClassifyKeys: ok"
 fi
 
 if [[ -z "$counts" ]]; then

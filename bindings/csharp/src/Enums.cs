@@ -101,6 +101,28 @@ namespace Volact
         FleetScenario = 905,
         /// <summary>License: invalid for another reason.</summary>
         LicenseOther = 999,
+        /// <summary>pkeyconfig: not well-formed XML, or not UTF-8/UTF-16 text.</summary>
+        PkeyconfigXml = 1000,
+        /// <summary>pkeyconfig: a DTD, or an entity other than XML's five (refused, never expanded).</summary>
+        PkeyconfigDtd = 1001,
+        /// <summary>pkeyconfig: larger than the limit (64 MiB).</summary>
+        PkeyconfigTooLarge = 1002,
+        /// <summary>pkeyconfig: elements nested deeper than the limit (64).</summary>
+        PkeyconfigTooDeep = 1003,
+        /// <summary>pkeyconfig: no <c>pkeyConfigData</c> payload, or its root is not <c>ProductKeyConfiguration</c>.</summary>
+        PkeyconfigNotPkeyconfig = 1004,
+        /// <summary>pkeyconfig: the payload is not valid base64.</summary>
+        PkeyconfigBase64 = 1005,
+        /// <summary>pkeyconfig: a record lacks a required field.</summary>
+        PkeyconfigMissingField = 1006,
+        /// <summary>pkeyconfig: a field's value is invalid (not a number, not a boolean, End before Start).</summary>
+        PkeyconfigBadValue = 1007,
+        /// <summary>User catalog file: not JSON, or not a volact user catalog.</summary>
+        UserCatalogFormat = 1050,
+        /// <summary>User catalog file: another format, or a version this volact does not read.</summary>
+        UserCatalogVersion = 1051,
+        /// <summary>pkeyconfig or user catalog: invalid for another reason.</summary>
+        CatalogOther = 1099,
     }
 
     /// <summary>

@@ -56,6 +56,10 @@ namespace Volact
             {
                 return new LicenseValueException(code, message);
             }
+            if (n >= 1000 && n < 1100)
+            {
+                return new InvalidCatalogFileException(code, message);
+            }
             return new VolactException(code, message);
         }
     }
@@ -139,5 +143,19 @@ namespace Volact
     public class LicenseValueException : VolactException
     {
         public LicenseValueException(VolactResult code, string message) : base(code, message) { }
+    }
+
+    /// <summary>
+    /// A pkeyconfig file or a user catalog file cannot be read (codes 10xx): a pkeyconfig that
+    /// is not XML (<see cref="VolactResult.PkeyconfigXml"/>), has a DTD or an undeclared
+    /// entity (<see cref="VolactResult.PkeyconfigDtd"/>), is too large or too deep, is not a
+    /// pkeyconfig, has bad base64, lacks a field or has a bad value; a catalog that is not one
+    /// (<see cref="VolactResult.UserCatalogFormat"/>) or of another version
+    /// (<see cref="VolactResult.UserCatalogVersion"/>). Nothing was imported. The message names
+    /// the file and the place.
+    /// </summary>
+    public class InvalidCatalogFileException : VolactException
+    {
+        public InvalidCatalogFileException(VolactResult code, string message) : base(code, message) { }
     }
 }

@@ -216,6 +216,40 @@ namespace Volact
         internal static extern VolactResult volact_decode_digital_product_id(
             [In] byte[] blob, UIntPtr len, uint layout, out IntPtr key_out);
     
+        // --- User catalog ---
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_user_catalog_new(out IntPtr @out);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_user_catalog_load(
+            [In] byte[] path, UIntPtr path_len, out IntPtr @out);
+
+        // Called only by UserCatalogHandle.ReleaseHandle, hence the raw pointer.
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern void volact_user_catalog_free(IntPtr handle);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_user_catalog_save(
+            UserCatalogHandle handle, [In] byte[] path, UIntPtr path_len);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_user_catalog_import_pkeyconfig(
+            UserCatalogHandle handle, [In] byte[] bytes, UIntPtr len, [In] byte[] name, UIntPtr name_len,
+            [Out] byte[] report_buf, UIntPtr report_len, out UIntPtr report_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_user_catalog_last_report(
+            UserCatalogHandle handle, [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_user_catalog_configurations(
+            UserCatalogHandle handle, out UIntPtr @out);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_user_catalog_classify(
+            UserCatalogHandle handle, [In] byte[] key, UIntPtr key_len, [Out] byte[] @out, UIntPtr cap, out UIntPtr out_n);
+
         // --- CIL documents ---
         //
         // C bool parameters are marshalled as one byte (UnmanagedType.U1), which also keeps

@@ -66,6 +66,8 @@ namespace Volact.Tests
                 case "bool": return cs == typeof(bool);   // with [MarshalAs(UnmanagedType.U1)], checked below
                 case "volact_cil_document *": return cs == typeof(CilDocumentHandle) || cs == typeof(IntPtr);
                 case "volact_cil_document **": return cs == typeof(IntPtr).MakeByRefType();
+                case "volact_user_catalog *": return cs == typeof(UserCatalogHandle) || cs == typeof(IntPtr);
+                case "volact_user_catalog **": return cs == typeof(IntPtr).MakeByRefType();
             }
             Match m = Regex.Match(c, @"^(volact_\w+) \*$");
             if (m.Success)

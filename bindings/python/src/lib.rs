@@ -27,6 +27,7 @@ mod gvlk_catalog;
 mod license;
 mod product_key;
 mod srv;
+mod user_catalog;
 
 pub use activation_ids::*;
 pub use cil_document::*;
@@ -35,6 +36,7 @@ pub use gvlk_catalog::*;
 pub use license::*;
 pub use product_key::*;
 pub use srv::*;
+pub use user_catalog::*;
 
 /// Every error the bindings raise. In Python: `volact.VolactError.InvalidKey` and so on,
 /// all subclasses of `volact.VolactError`.
@@ -146,6 +148,24 @@ pub enum VolactError {
         message: String,
         /// The code read from the text.
         code: u32,
+    },
+    /// The bytes are not a readable pkeyconfig file; nothing was imported.
+    #[error("{message}")]
+    InvalidPkeyconfig {
+        /// The core's message: the file or payload, the byte offset or the record and field.
+        message: String,
+        /// `xml`, `encoding`, `dtd`, `entity` (DTDs and undeclared entities are refused),
+        /// `too_large`, `too_deep`, `no_payload`, `not_pkeyconfig`, `base64`,
+        /// `missing_field`, `bad_value`, `other`.
+        kind: String,
+    },
+    /// The file is not a readable volact user catalog.
+    #[error("{message}")]
+    InvalidUserCatalog {
+        /// The path and what is wrong (line and column).
+        message: String,
+        /// `format` (not JSON or not a catalog) or `version` (another format or version).
+        kind: String,
     },
     /// Arguments that cannot be used together.
     #[error("{message}")]

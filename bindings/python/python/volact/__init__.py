@@ -5,7 +5,8 @@ Microsoft's published KMS client setup keys (GVLKs), and CIL documents (VAMT's C
 Information Lists, :class:`CilDocument`), and KMS discovery over DNS (:func:`plan_topology`,
 :func:`order_srv_records`, :func:`discover_kms`, :func:`publish_srv`, :func:`probe`), and the
 licensing model's values (:class:`LicenseStatus`, :func:`check_interval`,
-:func:`parse_interval`, :func:`explain`, :func:`all_error_codes`).
+:func:`parse_interval`, :func:`explain`, :func:`all_error_codes`), and the user catalog
+(:class:`UserCatalog`: classify keys with the administrator's own pkeyconfig files).
 Everything is computed by the Rust core (``volact._native`` is its uniffi module); this file
 only re-exports it, adds :func:`check_keys`, a list-friendly wrapper around
 :func:`check_keys_batch`, lets the :class:`CilDocument` file methods take ``os.PathLike``
@@ -37,6 +38,7 @@ from ._native import (
     CilFinding,
     CilProduct,
     CilSummary,
+    Classification,
     ClientConfig,
     ConfirmationId,
     Discovery,
@@ -50,6 +52,7 @@ from ._native import (
     HostPlan,
     IdFormat,
     IdReport,
+    ImportReport,
     InstallationId,
     KeyReport,
     LicenseStatus,
@@ -61,6 +64,7 @@ from ._native import (
     ScavengingCheck,
     SrvPlan,
     SrvRecord,
+    UserCatalog,
     VolactError,
     all_error_codes,
     catalog_gvlk,
@@ -91,6 +95,9 @@ from ._native import run_scenario as _run_scenario
 from ._native import withdraw_srv as _withdraw_srv
 
 __all__ = [
+    "Classification",
+    "ImportReport",
+    "UserCatalog",
     "run_scenario",
     "CidImportRow",
     "CilComputer",
@@ -205,6 +212,35 @@ def _cil_paths(cls):
 
 
 _cil_paths(CilDocument)
+
+
+def _user_catalog_paths(cls):
+    """Lets ``UserCatalog.load``/``save`` take any ``os.PathLike``, and
+    ``import_pkeyconfig`` any bytes-like object."""
+    native_load = cls.load.__func__
+    native_save = cls.save
+    native_import = cls.import_pkeyconfig
+
+    @functools.wraps(native_load)
+    def load(cls, path):
+        return native_load(cls, os.fsdecode(path))
+
+    @functools.wraps(native_save)
+    def save(self, path):
+        return native_save(self, os.fsdecode(path))
+
+    @functools.wraps(native_import)
+    def import_pkeyconfig(self, data, name):
+        return native_import(
+            self, data if isinstance(data, bytes) else bytes(memoryview(data)), name
+        )
+
+    cls.load = classmethod(load)
+    cls.save = save
+    cls.import_pkeyconfig = import_pkeyconfig
+
+
+_user_catalog_paths(UserCatalog)
 
 
 class KeyCheck(NamedTuple):
