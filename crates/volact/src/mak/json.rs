@@ -160,7 +160,7 @@ impl MakStore {
         })?;
         if file.format != MAK_STORE_FORMAT || file.version != MAK_STORE_VERSION {
             return Err(MakStoreError::Version {
-                format: file.format.chars().take(64).collect(),
+                format: shown_format(&file.format),
                 version: file.version,
             });
         }
@@ -248,4 +248,22 @@ fn without_quoted(message: &str) -> String {
         None => out.push_str(rest),
     }
     out
+}
+
+/// The file's `format` as an error shows it: at most 64 characters, and `…` when it could
+/// hide a key (25 or more letters and digits in a row once dashes and spaces are left out),
+/// so that a key pasted into the wrong field is not printed.
+fn shown_format(format: &str) -> String {
+    let mut run = 0usize;
+    for c in format.chars() {
+        if c.is_ascii_alphanumeric() {
+            run += 1;
+            if run >= 25 {
+                return "…".to_owned();
+            }
+        } else if !(c == '-' || c.is_whitespace()) {
+            run = 0;
+        }
+    }
+    format.chars().take(64).collect()
 }

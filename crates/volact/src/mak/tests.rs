@@ -177,6 +177,22 @@ fn file_errors_do_not_quote_values() {
     assert!(e.contains("not a volact MAK store"), "{e}");
     let e = MakStore::from_file_json(br#"{"format":"x","version":9,"entries":[]}"#).unwrap_err();
     assert!(matches!(e, MakStoreError::Version { .. }));
+    // A key in the format field is not printed either (found by the mak_store fuzz target's
+    // invariant); a plain wrong format still is.
+    for shape in [
+        TWIN.to_owned(),
+        TWIN.replace('-', ""),
+        TWIN.replace('-', " "),
+    ] {
+        let text = format!(r#"{{"format":"{shape}","version":1,"entries":[]}}"#);
+        let e = MakStore::from_file_json(text.as_bytes()).unwrap_err();
+        assert!(matches!(e, MakStoreError::Version { .. }), "{e}");
+        assert_masked(&e.to_string(), TWIN);
+    }
+    let e =
+        MakStore::from_file_json(br#"{"format":"volact-user-catalog","version":1,"entries":[]}"#)
+            .unwrap_err();
+    assert!(e.to_string().contains("\"volact-user-catalog\""), "{e}");
     let mut store = MakStore::new();
     store.add_text(TWIN, &catalog(), None, "", 0).unwrap();
     let tampered = store
