@@ -219,35 +219,81 @@ impl MakStore {
 }
 
 /// A serde message without the values it quotes: in a store file any string may be a key,
-/// and serde quotes the value (`"..."`) or the field name (`` `...` ``) it could not use.
-/// Values are always replaced by `…`; names only when longer than any field of the format.
+/// and serde quotes the value (`"..."`, Rust `Debug` form) or the field name (`` `...` ``) it
+/// could not use. Values are always replaced by `…`; names only when they are not a short
+/// identifier (every field of the format is one) that serde wrote (`missing field`,
+/// `expected one of`, an integer). The file's own names (`unknown field`, `unknown variant`)
+/// may hold backticks (serde does not escape them), so they, and any quoted text that is not
+/// an identifier, run to the last `` `, expected`` or else the last backtick; an unclosed quote
+/// drops the rest of the message.
 fn without_quoted(message: &str) -> String {
-    const LONGEST_FIELD: usize = 13; // added_at_unix, taken_at_unix
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some(open) = rest.find(['"', '`']) {
+        out.push_str(&rest[..open]);
         let quote = &rest[open..open + 1];
         let after = &rest[open + 1..];
-        let Some(close) = after.find(quote) else {
-            break;
-        };
-        let inner = &after[..close];
-        out.push_str(&rest[..open]);
-        out.push_str(quote);
-        if quote == "\"" || inner.chars().count() > LONGEST_FIELD {
-            out.push('…');
+        let close = if quote == "\"" {
+            debug_string_end(after)
+        } else if out.ends_with("unknown field ") || out.ends_with("unknown variant ") {
+            // The file's own name, which may hold backticks: kept only when it is a short
+            // identifier through to serde's closing backtick.
+            let close = after.rfind("`, expected").or_else(|| after.rfind('`'));
+            if let Some(c) = close.filter(|&c| is_short_identifier(&after[..c])) {
+                out.push('`');
+                out.push_str(&after[..c]);
+                out.push('`');
+                rest = &after[c + 1..];
+                continue;
+            }
+            close
         } else {
-            out.push_str(inner);
-        }
+            match after.find('`') {
+                Some(c) if is_short_identifier(&after[..c]) => {
+                    out.push('`');
+                    out.push_str(&after[..c]);
+                    out.push('`');
+                    rest = &after[c + 1..];
+                    continue;
+                }
+                Some(_) => after.rfind("`, expected").or_else(|| after.rfind('`')),
+                None => None,
+            }
+        };
+        let Some(close) = close else {
+            // An unclosed quote: drop what follows it.
+            return out;
+        };
+        out.push_str(quote);
+        out.push('…');
         out.push_str(quote);
         rest = &after[close + 1..];
     }
-    // An unclosed quote: drop what follows it.
-    match rest.find(['"', '`']) {
-        Some(open) => out.push_str(&rest[..open]),
-        None => out.push_str(rest),
-    }
+    out.push_str(rest);
     out
+}
+
+/// Letters, digits and `_`, no longer than the longest field of the format (`added_at_unix`).
+fn is_short_identifier(text: &str) -> bool {
+    const LONGEST_FIELD: usize = 13;
+    !text.is_empty()
+        && text.len() <= LONGEST_FIELD
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The index of the `"` that closes a Rust `Debug` string whose opening quote came just
+/// before `text` (`\\` and `\"` are escapes inside it).
+fn debug_string_end(text: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The file's `format` as an error shows it: at most 64 characters, and `…` when it could

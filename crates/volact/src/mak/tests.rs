@@ -189,6 +189,23 @@ fn file_errors_do_not_quote_values() {
         assert!(matches!(e, MakStoreError::Version { .. }), "{e}");
         assert_masked(&e.to_string(), TWIN);
     }
+    // Quotes inside the quoted text (found by the mak_store fuzz target): a field name with
+    // backticks around parts of the key, a value with an escaped double quote before it.
+    for (i, entry) in [
+        format!(r#"{{"k``{TWIN}``%{TWIN}`":1}}"#),
+        format!(r#"{{"a`{TWIN}":1}}"#),
+        format!(r#"{{"added_at_unix":"x\"{TWIN}\""}}"#),
+        format!(r#"{{"added_at_unix":"x\\\"{TWIN}"}}"#),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let text = format!(r#"{{"format":"volact-mak-store","version":1,"entries":[{entry}]}}"#);
+        let e = MakStore::from_file_json(text.as_bytes()).unwrap_err();
+        assert!(matches!(e, MakStoreError::Json { .. }), "{i}: {e}");
+        assert_masked(&e.to_string(), TWIN);
+        assert!(e.to_string().contains('…'), "{i}: {e}");
+    }
     let e =
         MakStore::from_file_json(br#"{"format":"volact-user-catalog","version":1,"entries":[]}"#)
             .unwrap_err();
