@@ -2,8 +2,8 @@
 # Builds the C# binding (Volact.dll, every src/*.cs) with Mono's mcs at C# 7.2, runs its
 # NUnit 2.6 glue tests (every tests/*.cs: keys, IDs, ePIDs, catalog, CIL documents, KMS
 # discovery over DNS against a bind9 it starts on loopback, licensing, the user catalog, the header
-# check) against libvolact, and builds and runs examples/csharp/InspectKeys.cs, KmsPlan.cs,
-# ExplainCodes.cs and ClassifyKeys.cs.
+# check, the MAK store) against libvolact, and builds and runs examples/csharp/InspectKeys.cs,
+# KmsPlan.cs, ExplainCodes.cs, ClassifyKeys.cs and MakStore.cs.
 # Run from the repository root (the top-level test runner does): bindings/csharp/test.sh
 #
 # Prints "N passed, N failed" (from NUnit's "Tests run:" line). Exit status: non-zero when a
@@ -90,6 +90,8 @@ csc=(mcs -langversion:7.2 -warnaserror+ -nologo)
     -out:"$out/ExplainCodes.exe" "$root/examples/csharp/ExplainCodes.cs"
 "${csc[@]}" -target:exe -r:"$out/Volact.dll" \
     -out:"$out/ClassifyKeys.exe" "$root/examples/csharp/ClassifyKeys.cs"
+"${csc[@]}" -target:exe -r:"$out/Volact.dll" \
+    -out:"$out/MakStore.exe" "$root/examples/csharp/MakStore.cs"
 
 # Sizes and offsets of the header's structs, for the layout test.
 export VOLACT_HEADER="$root/bindings/c/include/volact.h"
@@ -229,6 +231,32 @@ if [[ "$classify_status" -ne 1 ||
     example_ok=0
 else
     echo "example ClassifyKeys: ok"
+fi
+
+# The twin key is added to a fresh store as a MAK (through the test pkeyconfig file) with a
+# count, the file is 0600; adding it again is refused (exit status 1); no key is shown.
+mak_store="$out/scratch-example/maks.json"
+rm -rf "$out/scratch-example"
+twin="VKCF7-HV62C-944TY-YJ9NF-6Q83G"
+set +e
+mak_out=$(mono "$out/MakStore.exe" "$mak_store" "$pkc/mak-retail-oem.xrm-ms" "$twin" 120 </dev/null 2>&1)
+mak_status=$?
+mak_again=$(mono "$out/MakStore.exe" "$mak_store" "$pkc/mak-retail-oem.xrm-ms" "$twin" </dev/null 2>&1)
+mak_again_status=$?
+set -e
+echo "$mak_out"
+echo "$mak_again"
+mak_mode=$(stat -c %a "$mak_store" 2>/dev/null || echo none)
+mak_all="$mak_out$mak_again"
+if [[ "$mak_status" -ne 0 || "$mak_again_status" -ne 1 || "$mak_mode" != 600 ||
+      "$mak_out" != *'"key":"XXXXX-XXXXX-XXXXX-XXXXX-6Q83G","partial":"6Q83G","kind":"mak","source":"user_catalog"'* ||
+      "$mak_out" != *'"remaining":120,'* ||
+      "$mak_again" != *"refused (MakDuplicate)"* ||
+      "$mak_all" == *VKCF7* || "$mak_all" == *HV62C* || "$mak_all" == *944TY* || "$mak_all" == *YJ9NF* ]]; then
+    echo "example: MakStore did not add the twin as a MAK with its count in a 0600 file ($mak_mode), refuse the duplicate and mask the key (status $mak_status, $mak_again_status)" >&2
+    example_ok=0
+else
+    echo "example MakStore: ok"
 fi
 
 if [[ -z "$counts" ]]; then

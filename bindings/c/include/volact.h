@@ -46,6 +46,26 @@
 #define VOLACT_CIL_EXPORT_PROXY_ONLY 1
 
 /**
+ * `declared` of `volact_mak_store_add`: no declaration (the catalog must know the key).
+ */
+#define VOLACT_KEY_KIND_NONE 0
+
+/**
+ * `declared`: a MAK (`Volume:MAK`).
+ */
+#define VOLACT_KEY_KIND_MAK 1
+
+/**
+ * `declared`: a KMS host key (`Volume:CSVLK`).
+ */
+#define VOLACT_KEY_KIND_CSVLK 2
+
+/**
+ * `declared`: a retail key (`Retail`).
+ */
+#define VOLACT_KEY_KIND_RETAIL 3
+
+/**
  * The outcome of a call. Numbers are grouped by domain and never reused; a new error gets
  * a new number.
  */
@@ -272,6 +292,47 @@ enum volact_result
    * pkeyconfig or user catalog: invalid for another reason.
    */
   VOLACT_RESULT_CATALOG_OTHER = 1099,
+  /**
+   * MAK store: no catalog knows the key's type; declare it (volact never guesses).
+   */
+  VOLACT_RESULT_MAK_UNKNOWN_TYPE = 1100,
+  /**
+   * MAK store: the key is a published GVLK, not a MAK.
+   */
+  VOLACT_RESULT_MAK_GVLK = 1101,
+  /**
+   * MAK store: the declared kind contradicts the catalog's classification.
+   */
+  VOLACT_RESULT_MAK_CONTRADICTION = 1102,
+  /**
+   * MAK store: the catalog classifies the key as a channel the store does not keep (OEM,
+   * evaluation, ...).
+   */
+  VOLACT_RESULT_MAK_UNSUPPORTED_CHANNEL = 1103,
+  /**
+   * MAK store: the key is in the store already.
+   */
+  VOLACT_RESULT_MAK_DUPLICATE = 1104,
+  /**
+   * MAK store: the selector matches several entries; use the id.
+   */
+  VOLACT_RESULT_MAK_AMBIGUOUS = 1105,
+  /**
+   * MAK store file: not JSON, not the store's shape, or an invalid entry.
+   */
+  VOLACT_RESULT_MAK_STORE_FORMAT = 1106,
+  /**
+   * MAK store file: another format, or a version this volact does not read.
+   */
+  VOLACT_RESULT_MAK_STORE_VERSION = 1107,
+  /**
+   * MAK store file: its group or others can read it (Unix); `chmod 600` it.
+   */
+  VOLACT_RESULT_MAK_STORE_EXPOSED = 1108,
+  /**
+   * MAK store: invalid for another reason.
+   */
+  VOLACT_RESULT_MAK_STORE_OTHER = 1199,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -470,6 +531,13 @@ typedef uint32_t volact_srv_order_mode;
  * the handle to themselves.
  */
 typedef struct volact_cil_document volact_cil_document;
+
+/**
+ * A MAK store (opaque). Create with `volact_mak_store_new` or `volact_mak_store_load`;
+ * release with `volact_mak_store_free`. Calls taking a `const volact_mak_store *` only read
+ * it; the others need the handle to themselves.
+ */
+typedef struct volact_mak_store volact_mak_store;
 
 /**
  * A valid product key (opaque). Create with `volact_product_key_parse` or
@@ -1213,6 +1281,138 @@ size_t volact_explain_count(void);
  * `out` writable.
  */
 volact_result volact_explain_get(size_t index, struct volact_error_code *out);
+
+/**
+ * A new, empty MAK store.
+ *
+ * # Safety
+ * `out` writable.
+ */
+volact_result volact_mak_store_new(struct volact_mak_store **out);
+
+/**
+ * Reads a MAK store file (`path` UTF-8, without a NUL); **a missing file is an empty
+ * store**, as for `volact mak`. `VOLACT_RESULT_MAK_STORE_EXPOSED` when its group or others
+ * can read it (Unix: `chmod 600` it; the keys may have been seen),
+ * `VOLACT_RESULT_MAK_STORE_FORMAT` / `_VERSION` for its contents, `VOLACT_RESULT_IO` when it
+ * cannot be read. `*out` is written only on success.
+ *
+ * # Safety
+ * `path` valid for `path_len` bytes; `out` writable.
+ */
+volact_result volact_mak_store_load(const uint8_t *path,
+                                    size_t path_len,
+                                    struct volact_mak_store **out);
+
+/**
+ * Saves the store (`path` UTF-8, without a NUL) atomically as an owner-only file (0600 on
+ * Unix, in a directory created 0700 when missing). The file holds the keys in clear.
+ * `VOLACT_RESULT_IO` when it cannot be written.
+ *
+ * # Safety
+ * `handle` a live handle; `path` valid for `path_len` bytes.
+ */
+volact_result volact_mak_store_save(const struct volact_mak_store *handle,
+                                    const uint8_t *path,
+                                    size_t path_len);
+
+/**
+ * Adds a key the administrator owns. It is classified with `catalog` (a user catalog handle,
+ * or NULL for the published GVLKs only); `declared` is `VOLACT_KEY_KIND_NONE` or the kind
+ * the administrator declares for a key no catalog knows (`VOLACT_KEY_KIND_MAK`, `_CSVLK`,
+ * `_RETAIL`; anything else is `VOLACT_RESULT_INVALID_ARGUMENT`). `now_unix` is the time
+ * recorded as `added_at`.
+ *
+ * Refusals: `VOLACT_RESULT_KEY_*` for an invalid key, `VOLACT_RESULT_MAK_GVLK`,
+ * `_MAK_UNKNOWN_TYPE` (declare the kind), `_MAK_CONTRADICTION`, `_MAK_UNSUPPORTED_CHANNEL`,
+ * `_MAK_DUPLICATE`; nothing changes and messages show keys masked.
+ *
+ * On `VOLACT_RESULT_OK` **the store is changed** and the new entry's JSON (key masked; see
+ * `volact_mak_store_list`) goes to `out` when it fits (`cap > *out_n`), else `out` gets the
+ * empty string: do not add again, read it with `volact_mak_store_get`. `(NULL, 0, NULL)`
+ * asks for nothing.
+ *
+ * # Safety
+ * `handle` a live handle used by nothing else during the call; `catalog` NULL or a live
+ * catalog handle; texts valid for their lengths; `out` valid for `cap` bytes (or NULL with
+ * 0); `out_n` NULL or writable.
+ */
+volact_result volact_mak_store_add(struct volact_mak_store *handle,
+                                   const uint8_t *key,
+                                   size_t key_len,
+                                   uint32_t declared,
+                                   const uint8_t *description,
+                                   size_t description_len,
+                                   int64_t now_unix,
+                                   const struct volact_user_catalog *catalog,
+                                   char *out,
+                                   size_t cap,
+                                   size_t *out_n);
+
+/**
+ * Removes the entry a selector names: its id, 4+ leading hex digits of it, the key's last
+ * five characters, its masked form or the key. `VOLACT_RESULT_NOT_FOUND`,
+ * `VOLACT_RESULT_MAK_AMBIGUOUS` (use the id).
+ *
+ * # Safety
+ * `handle` a live handle used by nothing else during the call; `selector` valid for
+ * `selector_len` bytes.
+ */
+volact_result volact_mak_store_remove(struct volact_mak_store *handle,
+                                      const uint8_t *selector,
+                                      size_t selector_len);
+
+/**
+ * Records a remaining-activation count taken at `now_unix`: a snapshot in time, not a live
+ * count. Snapshots stay in time order. Selectors as for `volact_mak_store_remove`.
+ *
+ * # Safety
+ * `handle` a live handle used by nothing else during the call; `selector` valid for
+ * `selector_len` bytes.
+ */
+volact_result volact_mak_store_record_count(struct volact_mak_store *handle,
+                                            const uint8_t *selector,
+                                            size_t selector_len,
+                                            uint32_t remaining,
+                                            int64_t now_unix);
+
+/**
+ * Every entry as a JSON array, keys masked (text out, the usual protocol): objects
+ * `{"id", "key", "partial", "kind", "source", "source_file", "edition", "product",
+ * "description", "added_at", "added_at_unix", "remaining", "remaining_taken_at",
+ * "snapshots": [{"remaining", "taken_at", "taken_at_unix"}]}` (`docs/mak-store.md`).
+ *
+ * # Safety
+ * `handle` a live handle; `out` valid for `cap` bytes (or NULL with 0); `out_n` NULL or
+ * writable.
+ */
+volact_result volact_mak_store_list(const struct volact_mak_store *handle,
+                                    char *out,
+                                    size_t cap,
+                                    size_t *out_n);
+
+/**
+ * The JSON of the entry a selector names (as in `volact_mak_store_list`; text out, the usual
+ * protocol). `VOLACT_RESULT_NOT_FOUND`, `VOLACT_RESULT_MAK_AMBIGUOUS`.
+ *
+ * # Safety
+ * `handle` a live handle; `selector` valid for `selector_len` bytes; `out` valid for `cap`
+ * bytes (or NULL with 0); `out_n` NULL or writable.
+ */
+volact_result volact_mak_store_get(const struct volact_mak_store *handle,
+                                   const uint8_t *selector,
+                                   size_t selector_len,
+                                   char *out,
+                                   size_t cap,
+                                   size_t *out_n);
+
+/**
+ * Releases a MAK store handle. NULL is allowed and does nothing.
+ *
+ * # Safety
+ * `handle` must come from this library and not be used after this call.
+ */
+void volact_mak_store_free(struct volact_mak_store *handle);
 
 /**
  * Plans a KMS topology (TOML, see `docs/kms-discovery.md`) and writes it as `format` (a

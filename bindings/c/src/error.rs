@@ -140,6 +140,27 @@ pub enum volact_result {
     UserCatalogVersion = 1051,
     /// pkeyconfig or user catalog: invalid for another reason.
     CatalogOther = 1099,
+    /// MAK store: no catalog knows the key's type; declare it (volact never guesses).
+    MakUnknownType = 1100,
+    /// MAK store: the key is a published GVLK, not a MAK.
+    MakGvlk = 1101,
+    /// MAK store: the declared kind contradicts the catalog's classification.
+    MakContradiction = 1102,
+    /// MAK store: the catalog classifies the key as a channel the store does not keep (OEM,
+    /// evaluation, ...).
+    MakUnsupportedChannel = 1103,
+    /// MAK store: the key is in the store already.
+    MakDuplicate = 1104,
+    /// MAK store: the selector matches several entries; use the id.
+    MakAmbiguous = 1105,
+    /// MAK store file: not JSON, not the store's shape, or an invalid entry.
+    MakStoreFormat = 1106,
+    /// MAK store file: another format, or a version this volact does not read.
+    MakStoreVersion = 1107,
+    /// MAK store file: its group or others can read it (Unix); `chmod 600` it.
+    MakStoreExposed = 1108,
+    /// MAK store: invalid for another reason.
+    MakStoreOther = 1199,
 }
 
 impl volact_result {
@@ -217,6 +238,16 @@ impl volact_result {
             UserCatalogFormat => "user catalog: not a volact user catalog",
             UserCatalogVersion => "user catalog: unsupported format or version",
             CatalogOther => "pkeyconfig or user catalog: invalid",
+            MakUnknownType => "MAK store: key type unknown; declare it",
+            MakGvlk => "MAK store: a GVLK, not a MAK",
+            MakContradiction => "MAK store: declared type contradicts the catalog",
+            MakUnsupportedChannel => "MAK store: a channel the store does not keep",
+            MakDuplicate => "MAK store: key already stored",
+            MakAmbiguous => "MAK store: selector matches several keys",
+            MakStoreFormat => "MAK store: not a volact MAK store",
+            MakStoreVersion => "MAK store: unsupported format or version",
+            MakStoreExposed => "MAK store: file readable by others",
+            MakStoreOther => "MAK store: invalid",
         }
     }
 }
@@ -417,7 +448,7 @@ pub unsafe extern "C" fn volact_last_error_message(
     })
 }
 
-const ALL: [volact_result; 67] = {
+const ALL: [volact_result; 77] = {
     use volact_result::*;
     [
         Ok,
@@ -487,6 +518,16 @@ const ALL: [volact_result; 67] = {
         UserCatalogFormat,
         UserCatalogVersion,
         CatalogOther,
+        MakUnknownType,
+        MakGvlk,
+        MakContradiction,
+        MakUnsupportedChannel,
+        MakDuplicate,
+        MakAmbiguous,
+        MakStoreFormat,
+        MakStoreVersion,
+        MakStoreExposed,
+        MakStoreOther,
     ]
 };
 
@@ -506,7 +547,7 @@ mod tests {
     fn codes_are_distinct_and_in_order() {
         let numbers: Vec<u32> = ALL.iter().map(|r| *r as u32).collect();
         assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
-        assert_eq!(numbers.last(), Some(&(volact_result::CatalogOther as u32)));
+        assert_eq!(numbers.last(), Some(&(volact_result::MakStoreOther as u32)));
     }
 
     #[test]

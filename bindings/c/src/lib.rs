@@ -25,6 +25,7 @@ mod fleet;
 mod ids;
 mod key;
 mod license;
+mod mak_store;
 mod srv;
 mod strings;
 mod user_catalog;
@@ -36,6 +37,7 @@ pub use error::*;
 pub use ids::*;
 pub use key::*;
 pub use license::*;
+pub use mak_store::*;
 pub use srv::*;
 pub use user_catalog::*;
 

@@ -31,7 +31,7 @@ use volact_core::key::ProductKey;
 /// to themselves.
 #[derive(Debug)]
 pub struct volact_user_catalog {
-    catalog: UserCatalog,
+    pub(crate) catalog: UserCatalog,
     /// The report JSON of the last import into this handle.
     last_report: Option<String>,
 }

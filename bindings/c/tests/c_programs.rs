@@ -12,6 +12,9 @@
 //! - `tests/c/test_user_catalog.c` (pkeyconfig import, classification, hostile files, catalog
 //!   save/load, with the test pkeyconfig files and a scratch directory as arguments) against
 //!   `libvolact.so` (also under valgrind) and `libvolact.a`;
+//! - `tests/c/test_mak_store.c` (the MAK store: classification, declared kinds, refusals,
+//!   snapshots, owner-only save and load, masking) against `libvolact.so` (also under
+//!   valgrind) and `libvolact.a`;
 //! - `examples/c/kms_plan.c`, `examples/c/explain.c` and `examples/c/classify_key.c`, whose
 //!   output is checked;
 //! - `tests/cpp/test_volact.cpp` with g++ (also under valgrind);
@@ -499,6 +502,44 @@ fn c_user_catalog_test_shared_static_and_under_valgrind() {
     compile("gcc", C_FLAGS, &source, &exe_static, &link);
     assert_all_passed(
         "C user catalog, libvolact.a",
+        &run_ok(Command::new(&exe_static).args([&data, &files("static")])),
+    );
+}
+
+#[test]
+fn c_mak_store_test_shared_static_and_under_valgrind() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let lib = lib_dir();
+    let scratch = Scratch::new("c-mak-store");
+    let source = crate_dir().join("tests/c/test_mak_store.c");
+    let data = pkeyconfig_dir();
+    let data = data.to_str().expect("UTF-8 data path").to_owned();
+    let files = |name: &str| {
+        let dir = scratch.path(name);
+        fs::create_dir_all(&dir).expect("create the MAK store test's file directory");
+        dir.to_str().expect("UTF-8 scratch path").to_owned()
+    };
+    let exe = scratch.path("test_mak_store");
+    compile("gcc", C_FLAGS, &source, &exe, &shared_link(&lib));
+    assert_all_passed(
+        "C MAK store, libvolact.so",
+        &run_ok(Command::new(&exe).args([&data, &files("shared")])),
+    );
+    assert_all_passed(
+        "C MAK store, libvolact.so, valgrind",
+        &valgrind(&exe, &[&data, &files("valgrind")]),
+    );
+    let exe_static = scratch.path("test_mak_store_static");
+    let link = [
+        lib.join("libvolact.a").display().to_string(),
+        "-lpthread".to_owned(),
+        "-ldl".to_owned(),
+        "-lm".to_owned(),
+    ];
+    compile("gcc", C_FLAGS, &source, &exe_static, &link);
+    assert_all_passed(
+        "C MAK store, libvolact.a",
         &run_ok(Command::new(&exe_static).args([&data, &files("static")])),
     );
 }

@@ -123,6 +123,26 @@ namespace Volact
         UserCatalogVersion = 1051,
         /// <summary>pkeyconfig or user catalog: invalid for another reason.</summary>
         CatalogOther = 1099,
+        /// <summary>MAK store: no catalog knows the key's type; declare it (volact never guesses).</summary>
+        MakUnknownType = 1100,
+        /// <summary>MAK store: the key is a published GVLK, not a MAK.</summary>
+        MakGvlk = 1101,
+        /// <summary>MAK store: the declared kind contradicts the catalog's classification.</summary>
+        MakContradiction = 1102,
+        /// <summary>MAK store: the catalog classifies the key as a channel the store does not keep (OEM, evaluation...).</summary>
+        MakUnsupportedChannel = 1103,
+        /// <summary>MAK store: the key is in the store already.</summary>
+        MakDuplicate = 1104,
+        /// <summary>MAK store: the selector matches several entries; use the id.</summary>
+        MakAmbiguous = 1105,
+        /// <summary>MAK store file: not JSON, not the store's shape, or an invalid entry.</summary>
+        MakStoreFormat = 1106,
+        /// <summary>MAK store file: another format, or a version this volact does not read.</summary>
+        MakStoreVersion = 1107,
+        /// <summary>MAK store file: its group or others can read it (Unix); <c>chmod 600</c> it.</summary>
+        MakStoreExposed = 1108,
+        /// <summary>MAK store: invalid for another reason.</summary>
+        MakStoreOther = 1199,
     }
 
     /// <summary>
@@ -181,6 +201,22 @@ namespace Volact
         /// <c>ProductKeyId</c>, <c>InstallationId</c> and the CIDs.
         /// </summary>
         ProxyOnly = 1,
+    }
+
+    /// <summary>
+    /// The kind of a key in the MAK store (<c>VOLACT_KEY_KIND_*</c>), as
+    /// <see cref="MakStore.Add"/> declares it for a key no catalog knows.
+    /// </summary>
+    public enum KeyKind : uint
+    {
+        /// <summary>No declaration: the catalog must know the key.</summary>
+        None = 0,
+        /// <summary>A Multiple Activation Key (<c>Volume:MAK</c>).</summary>
+        Mak = 1,
+        /// <summary>A KMS host key (<c>Volume:CSVLK</c>).</summary>
+        Csvlk = 2,
+        /// <summary>A retail key (<c>Retail</c>).</summary>
+        Retail = 3,
     }
 
     /// <summary>Product key algorithm (<c>volact_algorithm</c>).</summary>

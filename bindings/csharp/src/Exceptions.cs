@@ -60,6 +60,10 @@ namespace Volact
             {
                 return new InvalidCatalogFileException(code, message);
             }
+            if (n >= 1100 && n < 1200)
+            {
+                return new MakStoreException(code, message);
+            }
             return new VolactException(code, message);
         }
     }
@@ -157,5 +161,19 @@ namespace Volact
     public class InvalidCatalogFileException : VolactException
     {
         public InvalidCatalogFileException(VolactResult code, string message) : base(code, message) { }
+    }
+
+    /// <summary>
+    /// The MAK store refused a key or a file (codes 11xx): a published GVLK
+    /// (<see cref="VolactResult.MakGvlk"/>), a key no catalog knows and no kind was declared for
+    /// (<see cref="VolactResult.MakUnknownType"/>), a declared kind the catalog contradicts, a
+    /// channel the store does not keep, a key already stored, a selector matching several keys
+    /// (<see cref="VolactResult.MakAmbiguous"/>); a file that is not a store or of another
+    /// version, or that others can read (<see cref="VolactResult.MakStoreExposed"/>:
+    /// <c>chmod 600</c> it). Nothing changed. The message shows keys masked.
+    /// </summary>
+    public class MakStoreException : VolactException
+    {
+        public MakStoreException(VolactResult code, string message) : base(code, message) { }
     }
 }

@@ -250,6 +250,50 @@ namespace Volact
         internal static extern VolactResult volact_user_catalog_classify(
             UserCatalogHandle handle, [In] byte[] key, UIntPtr key_len, [Out] byte[] @out, UIntPtr cap, out UIntPtr out_n);
 
+        // --- MAK store ---
+        //
+        // volact_mak_store_add takes the catalog as a raw pointer: it may be NULL (the published
+        // GVLKs only), which a SafeHandle parameter cannot be. MakStore.Add keeps the catalog's
+        // handle alive around the call (DangerousAddRef/Release).
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_mak_store_new(out IntPtr @out);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_mak_store_load(
+            [In] byte[] path, UIntPtr path_len, out IntPtr @out);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_mak_store_save(
+            MakStoreHandle handle, [In] byte[] path, UIntPtr path_len);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_mak_store_add(
+            MakStoreHandle handle, [In] byte[] key, UIntPtr key_len, uint declared,
+            [In] byte[] description, UIntPtr description_len, long now_unix, IntPtr catalog,
+            [Out] byte[] @out, UIntPtr cap, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_mak_store_remove(
+            MakStoreHandle handle, [In] byte[] selector, UIntPtr selector_len);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_mak_store_record_count(
+            MakStoreHandle handle, [In] byte[] selector, UIntPtr selector_len, uint remaining, long now_unix);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_mak_store_list(
+            MakStoreHandle handle, [Out] byte[] @out, UIntPtr cap, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_mak_store_get(
+            MakStoreHandle handle, [In] byte[] selector, UIntPtr selector_len,
+            [Out] byte[] @out, UIntPtr cap, out UIntPtr out_n);
+
+        // Called only by MakStoreHandle.ReleaseHandle, hence the raw pointer.
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern void volact_mak_store_free(IntPtr handle);
+
         // --- CIL documents ---
         //
         // C bool parameters are marshalled as one byte (UnmanagedType.U1), which also keeps

@@ -142,6 +142,12 @@ namespace Volact
             return handle.IsClosed ? "UserCatalog(disposed)" : "UserCatalog(configurations=" + ConfigurationCount + ")";
         }
 
+        // For MakStore.Add, which passes the catalog to libvolact.
+        internal UserCatalogHandle Handle
+        {
+            get { return Live; }
+        }
+
         private UserCatalogHandle Live
         {
             get

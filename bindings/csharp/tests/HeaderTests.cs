@@ -68,6 +68,9 @@ namespace Volact.Tests
                 case "volact_cil_document **": return cs == typeof(IntPtr).MakeByRefType();
                 case "volact_user_catalog *": return cs == typeof(UserCatalogHandle) || cs == typeof(IntPtr);
                 case "volact_user_catalog **": return cs == typeof(IntPtr).MakeByRefType();
+                case "volact_mak_store *": return cs == typeof(MakStoreHandle) || cs == typeof(IntPtr);
+                case "volact_mak_store **": return cs == typeof(IntPtr).MakeByRefType();
+                case "int64_t": return cs == typeof(long);
             }
             Match m = Regex.Match(c, @"^(volact_\w+) \*$");
             if (m.Success)
@@ -168,6 +171,20 @@ namespace Volact.Tests
             var fromCs = Enum.GetNames(typeof(ExportMode)).ToDictionary(n => n, n => (uint)(ExportMode)Enum.Parse(typeof(ExportMode), n));
             CollectionAssert.AreEquivalent(fromHeader, fromCs);
             Assert.AreEqual(typeof(uint), Enum.GetUnderlyingType(typeof(ExportMode)), "the mode is uint32_t in the ABI");
+        }
+
+        [Test]
+        public void KeyKindsAreTheHeadersDefines()
+        {
+            var fromHeader = new Dictionary<string, uint>();
+            foreach (Match m in Regex.Matches(Header(), @"#define VOLACT_KEY_KIND_(\w+)\s+(\d+)"))
+            {
+                fromHeader[Pascal(m.Groups[1].Value)] = uint.Parse(m.Groups[2].Value);
+            }
+            Assert.AreEqual(4, fromHeader.Count, "VOLACT_KEY_KIND_* defines in volact.h");
+            var fromCs = Enum.GetNames(typeof(KeyKind)).ToDictionary(n => n, n => (uint)(KeyKind)Enum.Parse(typeof(KeyKind), n));
+            CollectionAssert.AreEquivalent(fromHeader, fromCs);
+            Assert.AreEqual(typeof(uint), Enum.GetUnderlyingType(typeof(KeyKind)), "declared is uint32_t in the ABI");
         }
 
         [Test]

@@ -25,6 +25,7 @@ mod extended_pid;
 mod fleet;
 mod gvlk_catalog;
 mod license;
+mod mak_store;
 mod product_key;
 mod srv;
 mod user_catalog;
@@ -34,6 +35,7 @@ pub use cil_document::*;
 pub use extended_pid::*;
 pub use gvlk_catalog::*;
 pub use license::*;
+pub use mak_store::*;
 pub use product_key::*;
 pub use srv::*;
 pub use user_catalog::*;
@@ -166,6 +168,32 @@ pub enum VolactError {
         message: String,
         /// `format` (not JSON or not a catalog) or `version` (another format or version).
         kind: String,
+    },
+    /// The MAK store refused an operation; nothing changed.
+    #[error("{message}")]
+    MakRefused {
+        /// The core's message (keys masked).
+        message: String,
+        /// `gvlk` (a published GVLK is not a MAK), `unknown_type` (no catalog knows the key:
+        /// pass `declared`), `contradiction` (`declared` contradicts the catalog),
+        /// `unsupported_channel` (OEM, evaluation…), `duplicate`, `not_found`, `ambiguous`
+        /// (use the id).
+        kind: String,
+    },
+    /// The file is not a readable MAK store.
+    #[error("{message}")]
+    InvalidMakStore {
+        /// The path and what is wrong (keys masked, the file's values never quoted).
+        message: String,
+        /// `format` (not JSON, not the store's shape, an invalid entry) or `version`.
+        kind: String,
+    },
+    /// The MAK store file can be read by its group or others: refused, as `ssh` refuses an
+    /// exposed private key. `chmod 600` it (and consider the keys seen).
+    #[error("{message}")]
+    MakStoreExposed {
+        /// The path, its mode and what to do.
+        message: String,
     },
     /// Arguments that cannot be used together.
     #[error("{message}")]

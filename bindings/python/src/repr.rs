@@ -29,7 +29,7 @@ macro_rules! py_repr_int {
         }
     )*};
 }
-py_repr_int!(u8, u16, u32, u64);
+py_repr_int!(u8, u16, u32, u64, i64);
 
 impl PyRepr for String {
     /// Single-quoted, with the escapes Python uses for backslash, quote and control

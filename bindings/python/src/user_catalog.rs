@@ -187,7 +187,7 @@ impl fmt::Display for UserCatalog {
 impl UserCatalog {
     // A poisoned lock means a panic in the core while importing; an import changes the
     // catalog only after the file has been parsed, one configuration at a time: go on.
-    fn read(&self) -> RwLockReadGuard<'_, core_catalog::UserCatalog> {
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, core_catalog::UserCatalog> {
         self.0.read().unwrap_or_else(|e| e.into_inner())
     }
 

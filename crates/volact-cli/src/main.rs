@@ -10,6 +10,7 @@ mod explain_cmd;
 mod id_cmd;
 mod input;
 mod key_cmd;
+mod mak_cmd;
 mod simulate_cmd;
 mod srv_cmd;
 mod table;
@@ -50,6 +51,10 @@ enum Command {
     /// pkeyconfig files.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// The MAK store: your MAKs (and CSVLK and retail keys), masked, with remaining-activation
+    /// snapshots.
+    #[command(subcommand)]
+    Mak(mak_cmd::MakCommand),
     /// VAMT Computer Information List (CIL) files: show, validate, export, add CIDs, merge.
     #[command(subcommand)]
     Cil(CilCommand),
@@ -317,6 +322,7 @@ fn run(command: Command, out: &mut dyn Write) -> io::Result<Verdict> {
             catalog,
             files,
         }) => catalog_cmd::import_pkeyconfig(catalog.as_deref(), &files, json, out),
+        Command::Mak(c) => mak_cmd::run(c, out),
         Command::Cil(c) => run_cil(c, out),
         Command::Srv(c) => srv_cmd::run(c, out),
         Command::Probe(a) => srv_cmd::probe(a, out),

@@ -96,7 +96,50 @@ pub fn write_with<F>(path: &Path, contents: F) -> Result<(), IoError>
 where
     F: FnOnce(&mut dyn Write) -> io::Result<()>,
 {
-    let target = Target::resolve(path)?;
+    write_target(path, Target::resolve(path)?, contents)
+}
+
+/// Replaces the file at `path` with `bytes`, atomically, as an owner-only file: on Unix the
+/// temporary file is created with mode 0600 before anything is written, and the replacement
+/// keeps it whatever the old file's mode was (for files holding secrets, like the MAK
+/// store). Elsewhere it is [`write`]: the file gets its directory's ACLs.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("volact-io-doc-private-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("maks.json");
+/// volact_io::atomic::write_owner_only(&path, b"{}")?;
+/// # #[cfg(unix)]
+/// # {
+/// use std::os::unix::fs::PermissionsExt;
+/// assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+/// # }
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), volact_io::IoError>(())
+/// ```
+pub fn write_owner_only(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
+    let target = owner_only(Target::resolve(path)?);
+    write_target(path, target, |out| out.write_all(bytes))
+}
+
+/// The target with mode 0600 in place of its own, for the temporary file to get.
+#[cfg(unix)]
+fn owner_only(mut target: Target) -> Target {
+    use std::os::unix::fs::PermissionsExt;
+    target.permissions = Some(Permissions::from_mode(0o600));
+    target
+}
+
+/// Only the read-only flag is portable, and read-only targets are refused already.
+#[cfg(not(unix))]
+fn owner_only(target: Target) -> Target {
+    target
+}
+
+fn write_target<F>(path: &Path, target: Target, contents: F) -> Result<(), IoError>
+where
+    F: FnOnce(&mut dyn Write) -> io::Result<()>,
+{
     // Declared before the writer, so on every early return the file is closed before the
     // guard removes it (Windows cannot delete an open file).
     let (file, temp) = create_temp(path, &target)?;

@@ -10,6 +10,8 @@
 //! - [`load_cil`] and [`save_cil`]: CIL files, bounded and atomic.
 //! - [`import_pkeyconfig_files`], [`load_user_catalog`], [`save_user_catalog`]: the user
 //!   catalog of key configurations learnt from pkeyconfig files, and where it lives.
+//! - [`load_mak_store`], [`save_mak_store`], [`mak_store_path`]: the MAK store, written
+//!   owner-only ([`atomic::write_owner_only`]).
 //!
 //! Every failure is an [`IoError`] naming the operation and the path.
 //!
@@ -31,12 +33,17 @@ pub mod atomic;
 mod cil;
 mod error;
 mod identity;
+mod mak_store;
 mod read;
 mod user_catalog;
 
 pub use cil::{CIL_READ_LIMIT, CilFileError, load_cil, merge_cil_files, save_cil, save_cil_bytes};
 pub use error::IoError;
 pub use identity::same_file;
+pub use mak_store::{
+    MAK_STORE_READ_LIMIT, MakStoreFileError, load_mak_store, mak_store_path, mak_store_path_in,
+    save_mak_store,
+};
 pub use read::{DEFAULT_READ_LIMIT, read, read_limited};
 pub use user_catalog::{
     PKEYCONFIG_READ_LIMIT, USER_CATALOG_READ_LIMIT, UserCatalogFileError, import_pkeyconfig_files,

@@ -8,6 +8,8 @@
 //! - [`ids`]: Installation IDs and Confirmation IDs with their per-group check digits.
 //! - [`epid`]: extended product IDs (`ProductKeyID`, slmgr's "Extended PID").
 //! - [`catalog`]: Microsoft's published KMS client setup keys (GVLKs) and key group labels.
+//! - [`mak`]: the MAK store model — the administrator's own keys, classified or declared, with
+//!   remaining-activation snapshots.
 //!
 //! The core does no I/O, reads no clock and draws no randomness. It never generates keys or
 //! Confirmation IDs: volact administers licensing, it does not bypass it.
@@ -29,6 +31,7 @@ pub mod fleet;
 pub mod ids;
 pub mod key;
 pub mod license;
+pub mod mak;
 pub mod srv;
 mod toml_lines;
 

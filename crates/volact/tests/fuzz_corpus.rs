@@ -137,3 +137,8 @@ fn error_code() {
 fn pkeyconfig() {
     replay("pkeyconfig", volact::fuzzing::pkeyconfig);
 }
+
+#[test]
+fn mak_store() {
+    replay("mak_store", volact::fuzzing::mak_store);
+}

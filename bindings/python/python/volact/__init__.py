@@ -6,7 +6,8 @@ Information Lists, :class:`CilDocument`), and KMS discovery over DNS (:func:`pla
 :func:`order_srv_records`, :func:`discover_kms`, :func:`publish_srv`, :func:`probe`), and the
 licensing model's values (:class:`LicenseStatus`, :func:`check_interval`,
 :func:`parse_interval`, :func:`explain`, :func:`all_error_codes`), and the user catalog
-(:class:`UserCatalog`: classify keys with the administrator's own pkeyconfig files).
+(:class:`UserCatalog`: classify keys with the administrator's own pkeyconfig files), and
+the MAK store (:class:`MakStore`: the keys the administrator owns, always shown masked).
 Everything is computed by the Rust core (``volact._native`` is its uniffi module); this file
 only re-exports it, adds :func:`check_keys`, a list-friendly wrapper around
 :func:`check_keys_batch`, lets the :class:`CilDocument` file methods take ``os.PathLike``
@@ -56,6 +57,9 @@ from ._native import (
     InstallationId,
     KeyReport,
     LicenseStatus,
+    MakEntry,
+    MakSnapshot,
+    MakStore,
     MergeDecision,
     OrderMode,
     Pkey2009Fields,
@@ -98,6 +102,9 @@ __all__ = [
     "Classification",
     "ImportReport",
     "UserCatalog",
+    "MakEntry",
+    "MakSnapshot",
+    "MakStore",
     "run_scenario",
     "CidImportRow",
     "CilComputer",
@@ -241,6 +248,26 @@ def _user_catalog_paths(cls):
 
 
 _user_catalog_paths(UserCatalog)
+
+
+def _mak_store_paths(cls):
+    """Lets ``MakStore.load``/``save`` take any ``os.PathLike``."""
+    native_load = cls.load.__func__
+    native_save = cls.save
+
+    @functools.wraps(native_load)
+    def load(cls, path):
+        return native_load(cls, os.fsdecode(path))
+
+    @functools.wraps(native_save)
+    def save(self, path):
+        return native_save(self, os.fsdecode(path))
+
+    cls.load = classmethod(load)
+    cls.save = save
+
+
+_mak_store_paths(MakStore)
 
 
 class KeyCheck(NamedTuple):
