@@ -4,7 +4,7 @@
 //! `volact simulate --json` prints.
 
 use crate::error::{boundary, fail, volact_result};
-use crate::strings::{text_arg, write_str};
+use crate::strings::{text_arg, to_json, write_str};
 use std::ffi::c_char;
 
 /// Runs a fleet scenario (the TOML of `docs/fleet-simulation.md`) and writes its report as
@@ -35,15 +35,9 @@ pub unsafe extern "C" fn volact_fleet_run(
             Ok(r) => r,
             Err(e) => return fail(volact_result::FleetScenario, e),
         };
-        let json = match serde_json::to_string(&report) {
+        let json = match to_json(&report) {
             Ok(json) => json,
-            // Numbers, strings and vectors of them always serialize.
-            Err(e) => {
-                return fail(
-                    volact_result::Panic,
-                    format_args!("internal error: cannot write JSON: {e}"),
-                );
-            }
+            Err(r) => return r,
         };
         // SAFETY: caller contract.
         unsafe { write_str(&json, out, cap, out_n) }

@@ -5,7 +5,7 @@
 //! `error_code::Explanation`, the record `volact explain --json` prints.
 
 use crate::error::{boundary, fail, volact_result};
-use crate::strings::{text_arg, write_out, write_str};
+use crate::strings::{text_arg, to_json, write_out, write_str};
 use std::ffi::{CString, c_char};
 use std::sync::OnceLock;
 use volact_core::license::LicenseStatus;
@@ -221,15 +221,9 @@ pub unsafe extern "C" fn volact_explain(
         if let Err(e) = error_code::lookup(text) {
             return fail(lookup_result(&e), e);
         }
-        let json = match serde_json::to_string(&Explanation::of(text)) {
+        let json = match to_json(&Explanation::of(text)) {
             Ok(json) => json,
-            // A struct of strings and booleans always serializes.
-            Err(e) => {
-                return fail(
-                    volact_result::Panic,
-                    format_args!("internal error: cannot write JSON: {e}"),
-                );
-            }
+            Err(r) => return r,
         };
         // SAFETY: caller contract.
         unsafe { write_str(&json, out, cap, out_n) }

@@ -7,7 +7,7 @@
 //! `host[:port]`), as for the CLI; the JSON texts are those types' serde JSON.
 
 use crate::error::{boundary, fail, net_update_result, volact_result};
-use crate::strings::{text_arg, write_out, write_str};
+use crate::strings::{text_arg, to_json, write_out, write_str};
 use std::ffi::c_char;
 use std::time::Duration;
 use volact_core::srv::discovery::{ClientConfig, discover};
@@ -62,16 +62,6 @@ fn order_mode(mode: u32) -> Result<OrderMode, volact_result> {
 
 fn records_arg(text: &str) -> Result<Vec<SrvRecord>, volact_result> {
     parse_records(text).map_err(|e| fail(volact_result::SrvRecord, e))
-}
-
-fn to_json(value: &impl serde::Serialize) -> Result<String, volact_result> {
-    // Only map keys that are not strings make serde_json fail; the core's types have none.
-    serde_json::to_string(value).map_err(|e| {
-        fail(
-            volact_result::Panic,
-            format_args!("internal error: cannot write JSON: {e}"),
-        )
-    })
 }
 
 /// One record value a line, each ending in a newline.

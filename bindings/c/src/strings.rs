@@ -100,6 +100,17 @@ pub(crate) unsafe fn write_str(
 ///
 /// # Safety
 /// `out` NULL or valid for a write of `T`.
+/// `value` as compact JSON, or the recorded internal error: only maps with non-string keys
+/// make serde_json fail, and the core's report types have none.
+pub(crate) fn to_json(value: &impl serde::Serialize) -> Result<String, volact_result> {
+    serde_json::to_string(value).map_err(|e| {
+        fail(
+            volact_result::Panic,
+            format_args!("internal error: cannot write JSON: {e}"),
+        )
+    })
+}
+
 pub(crate) unsafe fn write_out<T>(out: *mut T, value: T) -> volact_result {
     if out.is_null() {
         return fail(volact_result::NullParameter, "out pointer is NULL");

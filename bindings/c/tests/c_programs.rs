@@ -248,6 +248,67 @@ fn shared_link(lib: &Path) -> Vec<String> {
     ]
 }
 
+/// Link arguments for libvolact.a, with the system libraries a Rust staticlib needs.
+fn static_link(lib: &Path) -> Vec<String> {
+    vec![
+        lib.join("libvolact.a").display().to_string(),
+        "-lpthread".to_owned(),
+        "-ldl".to_owned(),
+        "-lm".to_owned(),
+    ]
+}
+
+/// Builds `tests/c/<name>.c` against libvolact.so and libvolact.a and runs it three ways:
+/// shared, shared under valgrind, static. `args` gives each run's arguments from its name
+/// (`"shared"`, `"valgrind"`, `"static"`), so runs that write files can get a directory each.
+/// Every run must end with `N passed, 0 failed`.
+fn run_c_test_three_ways(
+    label: &str,
+    name: &str,
+    scratch: &Scratch,
+    args: impl Fn(&str) -> Vec<String>,
+) {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let lib = lib_dir();
+    let source = crate_dir().join(format!("tests/c/{name}.c"));
+    let exe = scratch.path(name);
+    compile("gcc", C_FLAGS, &source, &exe, &shared_link(&lib));
+    assert_all_passed(
+        &format!("C {label}, libvolact.so"),
+        &run_ok(Command::new(&exe).args(args("shared"))),
+    );
+    let valgrind_args = args("valgrind");
+    let valgrind_args: Vec<&str> = valgrind_args.iter().map(String::as_str).collect();
+    assert_all_passed(
+        &format!("C {label}, libvolact.so, valgrind"),
+        &valgrind(&exe, &valgrind_args),
+    );
+    let exe_static = scratch.path(&format!("{name}_static"));
+    compile("gcc", C_FLAGS, &source, &exe_static, &static_link(&lib));
+    assert_all_passed(
+        &format!("C {label}, libvolact.a"),
+        &run_ok(Command::new(&exe_static).args(args("static"))),
+    );
+}
+
+/// Builds `examples/c/<name>.c` against libvolact.so with the strict flags the examples
+/// promise to compile under; the scratch directory lives as long as the returned guard.
+fn build_example(name: &str) -> (Scratch, PathBuf) {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let scratch = Scratch::new(&format!("example-{name}"));
+    let exe = scratch.path(name);
+    compile(
+        "gcc",
+        &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"],
+        &repo_dir().join(format!("examples/c/{name}.c")),
+        &exe,
+        &shared_link(&lib_dir()),
+    );
+    (scratch, exe)
+}
+
 /// Checks the last line of a test program's output: exactly `N passed, 0 failed`, N > 0.
 fn assert_all_passed(what: &str, out: &Output) {
     let stdout = text(&out.stdout);
@@ -333,38 +394,11 @@ fn c_test_shared_and_under_valgrind() {
 /// merge reports, validation, every CIL and file error code, NULL arguments.
 #[test]
 fn c_cil_test_shared_static_and_under_valgrind() {
-    require("gcc", "gcc");
-    require("valgrind", "valgrind");
-    let lib = lib_dir();
     let scratch = Scratch::new("c-cil");
     let files = scratch.path("files");
     fs::create_dir_all(&files).expect("create the CIL test's file directory");
     let files_arg = files.to_str().expect("UTF-8 scratch path").to_owned();
-    let source = crate_dir().join("tests/c/test_cil.c");
-
-    let exe = scratch.path("test_cil");
-    compile("gcc", C_FLAGS, &source, &exe, &shared_link(&lib));
-    assert_all_passed(
-        "C CIL, libvolact.so",
-        &run_ok(Command::new(&exe).arg(&files_arg)),
-    );
-    assert_all_passed(
-        "C CIL, libvolact.so, valgrind",
-        &valgrind(&exe, &[&files_arg]),
-    );
-
-    let exe_static = scratch.path("test_cil_static");
-    let link = [
-        lib.join("libvolact.a").display().to_string(),
-        "-lpthread".to_owned(),
-        "-ldl".to_owned(),
-        "-lm".to_owned(),
-    ];
-    compile("gcc", C_FLAGS, &source, &exe_static, &link);
-    assert_all_passed(
-        "C CIL, libvolact.a",
-        &run_ok(Command::new(&exe_static).arg(&files_arg)),
-    );
+    run_c_test_three_ways("CIL", "test_cil", &scratch, |_| vec![files_arg.clone()]);
 
     // The test removes what it writes: a file left over means a failed clean-up path.
     let left: Vec<_> = fs::read_dir(&files)
@@ -380,9 +414,6 @@ fn c_cil_test_shared_static_and_under_valgrind() {
 /// text, discover, withdraw, a wrong key, a server that never answers, a closed port, probes.
 #[test]
 fn c_srv_test_shared_static_and_under_valgrind() {
-    require("gcc", "gcc");
-    require("valgrind", "valgrind");
-    let lib = lib_dir();
     let scratch = Scratch::new("c-srv");
     let named = support::Named::start();
     // A UDP socket nobody reads: queries to it are never answered.
@@ -408,57 +439,17 @@ fn c_srv_test_shared_static_and_under_valgrind() {
         closed.to_string(),
     ];
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let source = crate_dir().join("tests/c/test_srv.c");
-
-    let exe = scratch.path("test_srv");
-    compile("gcc", C_FLAGS, &source, &exe, &shared_link(&lib));
-    assert_all_passed(
-        "C srv, libvolact.so",
-        &run_ok(Command::new(&exe).args(&args)),
-    );
-    assert_all_passed("C srv, libvolact.so, valgrind", &valgrind(&exe, &args));
-
-    let exe_static = scratch.path("test_srv_static");
-    let link = [
-        lib.join("libvolact.a").display().to_string(),
-        "-lpthread".to_owned(),
-        "-ldl".to_owned(),
-        "-lm".to_owned(),
-    ];
-    compile("gcc", C_FLAGS, &source, &exe_static, &link);
-    assert_all_passed(
-        "C srv, libvolact.a",
-        &run_ok(Command::new(&exe_static).args(&args)),
-    );
+    run_c_test_three_ways("srv", "test_srv", &scratch, |_| {
+        args.iter().map(|a| (*a).to_owned()).collect()
+    });
 }
 
 /// The licensing calls: status names and `slmgr /dli` texts, interval checks and parsing,
 /// `volact_explain` JSON, the table by index and by text, every license error code.
 #[test]
 fn c_license_test_shared_static_and_under_valgrind() {
-    require("gcc", "gcc");
-    require("valgrind", "valgrind");
-    let lib = lib_dir();
     let scratch = Scratch::new("c-license");
-    let source = crate_dir().join("tests/c/test_license.c");
-
-    let exe = scratch.path("test_license");
-    compile("gcc", C_FLAGS, &source, &exe, &shared_link(&lib));
-    assert_all_passed("C license, libvolact.so", &run_ok(&mut Command::new(&exe)));
-    assert_all_passed("C license, libvolact.so, valgrind", &valgrind(&exe, &[]));
-
-    let exe_static = scratch.path("test_license_static");
-    let link = [
-        lib.join("libvolact.a").display().to_string(),
-        "-lpthread".to_owned(),
-        "-ldl".to_owned(),
-        "-lm".to_owned(),
-    ];
-    compile("gcc", C_FLAGS, &source, &exe_static, &link);
-    assert_all_passed(
-        "C license, libvolact.a",
-        &run_ok(&mut Command::new(&exe_static)),
-    );
+    run_c_test_three_ways("license", "test_license", &scratch, |_| Vec::new());
 }
 
 /// The test pkeyconfig files (fictitious contents in the real structure).
@@ -468,96 +459,39 @@ fn pkeyconfig_dir() -> PathBuf {
 
 #[test]
 fn c_user_catalog_test_shared_static_and_under_valgrind() {
-    require("gcc", "gcc");
-    require("valgrind", "valgrind");
-    let lib = lib_dir();
     let scratch = Scratch::new("c-user-catalog");
-    let source = crate_dir().join("tests/c/test_user_catalog.c");
     let data = pkeyconfig_dir();
     let data = data.to_str().expect("UTF-8 data path").to_owned();
-    let files = |name: &str| {
-        let dir = scratch.path(name);
+    run_c_test_three_ways("user catalog", "test_user_catalog", &scratch, |run| {
+        // Each run writes its files in a directory of its own.
+        let dir = scratch.path(run);
         fs::create_dir_all(&dir).expect("create the catalog test's file directory");
-        dir.to_str().expect("UTF-8 scratch path").to_owned()
-    };
-
-    let exe = scratch.path("test_user_catalog");
-    compile("gcc", C_FLAGS, &source, &exe, &shared_link(&lib));
-    assert_all_passed(
-        "C user catalog, libvolact.so",
-        &run_ok(Command::new(&exe).args([&data, &files("shared")])),
-    );
-    assert_all_passed(
-        "C user catalog, libvolact.so, valgrind",
-        &valgrind(&exe, &[&data, &files("valgrind")]),
-    );
-
-    let exe_static = scratch.path("test_user_catalog_static");
-    let link = [
-        lib.join("libvolact.a").display().to_string(),
-        "-lpthread".to_owned(),
-        "-ldl".to_owned(),
-        "-lm".to_owned(),
-    ];
-    compile("gcc", C_FLAGS, &source, &exe_static, &link);
-    assert_all_passed(
-        "C user catalog, libvolact.a",
-        &run_ok(Command::new(&exe_static).args([&data, &files("static")])),
-    );
+        vec![
+            data.clone(),
+            dir.to_str().expect("UTF-8 scratch path").to_owned(),
+        ]
+    });
 }
 
 #[test]
 fn c_mak_store_test_shared_static_and_under_valgrind() {
-    require("gcc", "gcc");
-    require("valgrind", "valgrind");
-    let lib = lib_dir();
     let scratch = Scratch::new("c-mak-store");
-    let source = crate_dir().join("tests/c/test_mak_store.c");
     let data = pkeyconfig_dir();
     let data = data.to_str().expect("UTF-8 data path").to_owned();
-    let files = |name: &str| {
-        let dir = scratch.path(name);
+    run_c_test_three_ways("MAK store", "test_mak_store", &scratch, |run| {
+        // Each run writes its files in a directory of its own.
+        let dir = scratch.path(run);
         fs::create_dir_all(&dir).expect("create the MAK store test's file directory");
-        dir.to_str().expect("UTF-8 scratch path").to_owned()
-    };
-    let exe = scratch.path("test_mak_store");
-    compile("gcc", C_FLAGS, &source, &exe, &shared_link(&lib));
-    assert_all_passed(
-        "C MAK store, libvolact.so",
-        &run_ok(Command::new(&exe).args([&data, &files("shared")])),
-    );
-    assert_all_passed(
-        "C MAK store, libvolact.so, valgrind",
-        &valgrind(&exe, &[&data, &files("valgrind")]),
-    );
-    let exe_static = scratch.path("test_mak_store_static");
-    let link = [
-        lib.join("libvolact.a").display().to_string(),
-        "-lpthread".to_owned(),
-        "-ldl".to_owned(),
-        "-lm".to_owned(),
-    ];
-    compile("gcc", C_FLAGS, &source, &exe_static, &link);
-    assert_all_passed(
-        "C MAK store, libvolact.a",
-        &run_ok(Command::new(&exe_static).args([&data, &files("static")])),
-    );
+        vec![
+            data.clone(),
+            dir.to_str().expect("UTF-8 scratch path").to_owned(),
+        ]
+    });
 }
 
 #[test]
 fn example_classify_key() {
-    require("gcc", "gcc");
-    require("valgrind", "valgrind");
-    let lib = lib_dir();
-    let scratch = Scratch::new("example-classify-key");
-    let exe = scratch.path("classify_key");
-    compile(
-        "gcc",
-        &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"],
-        &repo_dir().join("examples/c/classify_key.c"),
-        &exe,
-        &shared_link(&lib),
-    );
+    let (_scratch, exe) = build_example("classify_key");
     let data = pkeyconfig_dir();
     let mak = data.join("mak-retail-oem.xrm-ms");
     let csvlk = data.join("csvlk.xrm-ms");
@@ -616,18 +550,12 @@ fn c_test_static() {
     let lib = lib_dir();
     let scratch = Scratch::new("c-static");
     let exe = scratch.path("test_volact_static");
-    let link = [
-        lib.join("libvolact.a").display().to_string(),
-        "-lpthread".to_owned(),
-        "-ldl".to_owned(),
-        "-lm".to_owned(),
-    ];
     compile(
         "gcc",
         C_FLAGS,
         &crate_dir().join("tests/c/test_volact.c"),
         &exe,
-        &link,
+        &static_link(&lib),
     );
     assert_all_passed("C, libvolact.a", &run_ok(&mut Command::new(&exe)));
 }
@@ -717,18 +645,7 @@ fn cpp_test_and_under_valgrind() {
 
 #[test]
 fn example_inspect_key() {
-    require("gcc", "gcc");
-    require("valgrind", "valgrind");
-    let lib = lib_dir();
-    let scratch = Scratch::new("example");
-    let exe = scratch.path("inspect_key");
-    compile(
-        "gcc",
-        &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"],
-        &repo_dir().join("examples/c/inspect_key.c"),
-        &exe,
-        &shared_link(&lib),
-    );
+    let (_scratch, exe) = build_example("inspect_key");
 
     // A published GVLK: masked, decoded, both catalog rows; the key itself never shows.
     let out = run_ok(Command::new(&exe).arg(NPPR9));
@@ -785,18 +702,7 @@ fn example_inspect_key() {
 
 #[test]
 fn example_kms_plan() {
-    require("gcc", "gcc");
-    require("valgrind", "valgrind");
-    let lib = lib_dir();
-    let scratch = Scratch::new("example-kms-plan");
-    let exe = scratch.path("kms_plan");
-    compile(
-        "gcc",
-        &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"],
-        &repo_dir().join("examples/c/kms_plan.c"),
-        &exe,
-        &shared_link(&lib),
-    );
+    let (scratch, exe) = build_example("kms_plan");
     let global = repo_dir().join("examples/kms/contoso-global.toml");
     let global = global.to_str().expect("UTF-8 path");
     let out = valgrind(&exe, &[global]);
@@ -845,18 +751,7 @@ fn example_kms_plan() {
 
 #[test]
 fn example_explain() {
-    require("gcc", "gcc");
-    require("valgrind", "valgrind");
-    let lib = lib_dir();
-    let scratch = Scratch::new("example-explain");
-    let exe = scratch.path("explain");
-    compile(
-        "gcc",
-        &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"],
-        &repo_dir().join("examples/c/explain.c"),
-        &exe,
-        &shared_link(&lib),
-    );
+    let (_scratch, exe) = build_example("explain");
 
     // Text: the same lines as `volact explain`, for two spellings.
     let out = valgrind(&exe, &["0xC004F074", "-1073418184"]);

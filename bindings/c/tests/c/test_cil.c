@@ -25,33 +25,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "check_result.h"
 
 /* A call's result, printing the last error message on a mismatch. */
-#define CHECK_RESULT(call, expected)                                                   \
-    do {                                                                               \
-        volact_result r_ = (call);                                                     \
-        if (r_ == (expected)) {                                                        \
-            passed++;                                                                  \
-        } else {                                                                       \
-            failed++;                                                                  \
-            fprintf(stderr, "FAIL %s:%d: %s: got %u, expected %u (%s)\n", __FILE__,     \
-                    __LINE__, #call, (unsigned)r_, (unsigned)(expected), last_error()); \
-        }                                                                              \
-    } while (0)
-
 /* A sentinel handle value: calls that fail must leave *out alone. */
 #define UNTOUCHED ((volact_cil_document *)(uintptr_t)0x5a5a)
 
 static const char *scratch_dir = ".";
-
-static const char *last_error(void) {
-    static char buf[1024];
-    if (volact_last_error_message(buf, sizeof buf, NULL) != VOLACT_RESULT_OK) {
-        snprintf(buf, sizeof buf, "(volact_last_error_message failed)");
-    }
-    return buf;
-}
 
 /* A path in the scratch directory (static buffer per slot). */
 static const char *scratch(const char *name) {

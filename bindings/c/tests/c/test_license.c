@@ -15,27 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-
-#define CHECK_RESULT(call, expected)                                                   \
-    do {                                                                               \
-        volact_result r_ = (call);                                                     \
-        if (r_ == (expected)) {                                                        \
-            passed++;                                                                  \
-        } else {                                                                       \
-            failed++;                                                                  \
-            fprintf(stderr, "FAIL %s:%d: %s: got %u, expected %u (%s)\n", __FILE__,     \
-                    __LINE__, #call, (unsigned)r_, (unsigned)(expected), last_error()); \
-        }                                                                              \
-    } while (0)
-
-static const char *last_error(void) {
-    static char buf[2048];
-    if (volact_last_error_message(buf, sizeof buf, NULL) != VOLACT_RESULT_OK) {
-        snprintf(buf, sizeof buf, "(volact_last_error_message failed)");
-    }
-    return buf;
-}
+#include "check_result.h"
 
 static void test_status_names(void) {
     static const char *names[] = {"Unlicensed", "Licensed", "OOBGrace", "OOTGrace",

@@ -21,19 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "check.h"
-
-#define CHECK_RESULT(call, expected)                                                   \
-    do {                                                                               \
-        volact_result r_ = (call);                                                     \
-        if (r_ == (expected)) {                                                        \
-            passed++;                                                                  \
-        } else {                                                                       \
-            failed++;                                                                  \
-            fprintf(stderr, "FAIL %s:%d: %s: got %u, expected %u (%s)\n", __FILE__,     \
-                    __LINE__, #call, (unsigned)r_, (unsigned)(expected), last_error()); \
-        }                                                                              \
-    } while (0)
+#include "check_result.h"
 
 /* Group 3892, serial 1: a MAK only through the test pkeyconfig. */
 #define TWIN "VKCF7-HV62C-944TY-YJ9NF-6Q83G"
@@ -43,14 +31,6 @@
 
 static const char *data_dir;
 static const char *scratch_dir;
-
-static const char *last_error(void) {
-    static char buf[2048];
-    if (volact_last_error_message(buf, sizeof buf, NULL) != VOLACT_RESULT_OK) {
-        snprintf(buf, sizeof buf, "(volact_last_error_message failed)");
-    }
-    return buf;
-}
 
 /* No group of any test key but the last may appear. */
 static void check_masked(const char *text) {

@@ -28,27 +28,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "check.h"
-
-#define CHECK_RESULT(call, expected)                                                   \
-    do {                                                                               \
-        volact_result r_ = (call);                                                     \
-        if (r_ == (expected)) {                                                        \
-            passed++;                                                                  \
-        } else {                                                                       \
-            failed++;                                                                  \
-            fprintf(stderr, "FAIL %s:%d: %s: got %u, expected %u (%s)\n", __FILE__,     \
-                    __LINE__, #call, (unsigned)r_, (unsigned)(expected), last_error()); \
-        }                                                                              \
-    } while (0)
-
-static const char *last_error(void) {
-    static char buf[2048];
-    if (volact_last_error_message(buf, sizeof buf, NULL) != VOLACT_RESULT_OK) {
-        snprintf(buf, sizeof buf, "(volact_last_error_message failed)");
-    }
-    return buf;
-}
+#include "check_result.h"
 
 static char *read_file(const char *path) {
     FILE *f = fopen(path, "rb");

@@ -19,19 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-
-#define CHECK_RESULT(call, expected)                                                   \
-    do {                                                                               \
-        volact_result r_ = (call);                                                     \
-        if (r_ == (expected)) {                                                        \
-            passed++;                                                                  \
-        } else {                                                                       \
-            failed++;                                                                  \
-            fprintf(stderr, "FAIL %s:%d: %s: got %u, expected %u (%s)\n", __FILE__,     \
-                    __LINE__, #call, (unsigned)r_, (unsigned)(expected), last_error()); \
-        }                                                                              \
-    } while (0)
+#include "check_result.h"
 
 /* The Enterprise GVLK's published "twin" (group 3892, serial 1): not a GVLK; the test files
  * give group 3892 a fictitious Volume:MAK configuration. */
@@ -40,14 +28,6 @@
 
 static const char *data_dir;
 static const char *scratch_dir;
-
-static const char *last_error(void) {
-    static char buf[2048];
-    if (volact_last_error_message(buf, sizeof buf, NULL) != VOLACT_RESULT_OK) {
-        snprintf(buf, sizeof buf, "(volact_last_error_message failed)");
-    }
-    return buf;
-}
 
 /* Reads DATA_DIR/name into a malloc'd buffer (exits on failure: a broken test setup). */
 static uint8_t *read_data(const char *name, size_t *len) {
