@@ -436,21 +436,13 @@ pub unsafe extern "C" fn volact_cil_export(
                 );
             }
         };
-        if mode == ExportMode::ProxyOnly && include_sensitive {
-            return fail(
-                volact_result::InvalidArgument,
-                "a proxy-only export keeps no computer-identifying data: \
-                 include_sensitive must be false",
-            );
-        }
+        let options = match ExportOptions::new(mode, include_sensitive, include_product_keys) {
+            Ok(o) => o,
+            Err(e) => return fail(volact_result::InvalidArgument, e),
+        };
         if out.is_null() {
             return fail(volact_result::NullParameter, "out is NULL");
         }
-        let options = ExportOptions {
-            mode,
-            include_sensitive,
-            include_product_keys,
-        };
         match CilDocument::parse(&cil::export(d, options)) {
             // SAFETY: checked non-NULL.
             Ok(exported) => unsafe { hand_out(out, exported) },

@@ -504,18 +504,10 @@ impl CilDocument {
         include_sensitive: bool,
         include_product_keys: bool,
     ) -> Result<Arc<CilDocument>, VolactError> {
-        if mode == ExportMode::ProxyOnly && include_sensitive {
-            return Err(VolactError::InvalidArgument {
-                message: "a proxy-only export never includes computer-identifying data: \
-                          include_sensitive cannot be used with PROXY_ONLY"
-                    .into(),
-            });
-        }
-        let options = cil::ExportOptions {
-            mode: mode.into(),
-            include_sensitive,
-            include_product_keys,
-        };
+        let options = cil::ExportOptions::new(mode.into(), include_sensitive, include_product_keys)
+            .map_err(|e| VolactError::InvalidArgument {
+                message: e.to_string(),
+            })?;
         let bytes = cil::export(&self.read(), options);
         Ok(Self::wrap(cil::CilDocument::parse_with_limits(
             &bytes,

@@ -274,15 +274,14 @@ fn run_cil(command: CilCommand, out: &mut dyn Write) -> io::Result<Verdict> {
             include_sensitive,
             include_product_keys,
         } => {
-            let options = ExportOptions {
-                mode: if proxy_only {
-                    ExportMode::ProxyOnly
-                } else {
-                    ExportMode::Standard
-                },
-                include_sensitive,
-                include_product_keys,
+            let mode = if proxy_only {
+                ExportMode::ProxyOnly
+            } else {
+                ExportMode::Standard
             };
+            // clap refuses the pair already; the core's check keeps one rule for every front end.
+            let options = ExportOptions::new(mode, include_sensitive, include_product_keys)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
             cil_cmd::export(&input, &output, options, out)
         }
         CilCommand::AddCids {

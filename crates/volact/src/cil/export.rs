@@ -29,7 +29,43 @@ pub struct ExportOptions {
     pub include_product_keys: bool,
 }
 
+/// Export options that contradict each other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportOptionsError {
+    /// A proxy-only export keeps no computer-identifying data, so asking it to keep that data
+    /// is a mistake worth stopping at rather than a flag to ignore.
+    #[error(
+        "a proxy-only export keeps no computer-identifying data: include_sensitive \
+         (--include-sensitive) cannot be used with proxy-only"
+    )]
+    SensitiveInProxyOnly,
+}
+
 impl ExportOptions {
+    /// Options checked for contradictions: the one constructor the CLI and the bindings use,
+    /// so every front end refuses the same combinations with the same words.
+    ///
+    /// ```
+    /// use volact::cil::{ExportMode, ExportOptions};
+    /// assert!(ExportOptions::new(ExportMode::ProxyOnly, true, false).is_err());
+    /// assert!(ExportOptions::new(ExportMode::Standard, true, true).is_ok());
+    /// ```
+    pub fn new(
+        mode: ExportMode,
+        include_sensitive: bool,
+        include_product_keys: bool,
+    ) -> Result<Self, ExportOptionsError> {
+        if mode == ExportMode::ProxyOnly && include_sensitive {
+            return Err(ExportOptionsError::SensitiveInProxyOnly);
+        }
+        Ok(Self {
+            mode,
+            include_sensitive,
+            include_product_keys,
+        })
+    }
+
     /// Whether the export keeps a field.
     pub fn keeps(&self, field: Field) -> bool {
         match field {

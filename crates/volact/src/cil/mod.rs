@@ -38,7 +38,7 @@ mod stream;
 mod validate;
 pub(crate) mod xml;
 
-pub use export::{ExportMode, ExportOptions, export};
+pub use export::{ExportMode, ExportOptions, ExportOptionsError, export};
 pub use fields::{COMPUTER_ATTRIBUTES, Field, SKU_ATTRIBUTES};
 pub use merge::{
     CidImportReport, CidImportRow, CidOutcome, MergeDecision, MergeOptions, MergeOutcome,
