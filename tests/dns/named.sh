@@ -5,8 +5,9 @@
 #   tests/dns/named.sh stop DIR
 #
 # Every ZONEDIR/<zone>.zone is served as a primary zone <zone> that accepts RFC 2136 updates
-# signed with the TSIG key `volact-test` (HMAC-SHA256), written to DIR/tsig.key. Zones are
-# copied afresh and journals removed on every start: named writes updates back into its copy
+# signed with the TSIG key `volact-test` (HMAC-SHA256), written to DIR/tsig.key; a zone file
+# with the line `; volact: updates by address` also takes unsigned updates from 127.0.0.1.
+# Zones are copied afresh and journals removed on every start: named writes updates back into its copy
 # of the zone on stop, so reusing DIR would otherwise start from the last test's records.
 # Recipe and pitfalls: research/toolchain.md §3. Nothing listens beyond 127.0.0.1, recursion
 # and DNSSEC validation are off, so named never sends a query out.
@@ -42,7 +43,14 @@ CONF
             [ -f "$f" ] || continue
             z=$(basename "$f" .zone)
             cp "$f" "$D/zones/$z.zone"
-            echo "zone \"$z\" { type primary; file \"$D/zones/$z.zone\"; allow-update { key \"volact-test\"; }; };"
+            # A zone whose file says `; volact: updates by address` also takes unsigned updates
+            # from 127.0.0.1 (BIND's allow-update by address), to test unsigned publishing.
+            if grep -q '^; volact: updates by address' "$f"; then
+                policy="key \"volact-test\"; 127.0.0.1;"
+            else
+                policy="key \"volact-test\";"
+            fi
+            echo "zone \"$z\" { type primary; file \"$D/zones/$z.zone\"; allow-update { $policy }; };"
         done
     } > "$D/named.conf"
     named-checkconf "$D/named.conf" || die "named-checkconf rejected $D/named.conf"

@@ -458,3 +458,41 @@ fn probe_tells_open_from_closed() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("closed"), "{}", stdout(&out));
 }
+
+#[test]
+fn unsigned_updates_work_where_the_zone_allows_them_and_are_refused_elsewhere() {
+    let named = Named::start();
+    let server = named.addr.to_string();
+    let publish = |zone: &str, host: &str| {
+        volact(&[
+            "srv",
+            "publish",
+            "--server",
+            &server,
+            "--zone",
+            zone,
+            "--domain",
+            zone,
+            "--host",
+            host,
+            "--priority",
+            "5",
+            "--weight",
+            "10",
+        ])
+    };
+    // open.test takes updates from 127.0.0.1 without a key (tests/dns/zones/open.test.zone).
+    let out = publish("open.test", "kms1.open.test");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let found = discover(&named, &["open.test", "--seed", "1"]);
+    assert_eq!(found["attempts"][0]["host"], "kms1.open.test", "{found}");
+    assert_eq!(found["attempts"][0]["priority"], 5);
+    // Every other test zone takes only the TSIG key: REFUSED, named in the message.
+    let out = publish("east.contoso.com", "kms-e1.east.contoso.com");
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr(&out);
+    assert!(
+        err.contains("REFUSED") && err.contains("east.contoso.com"),
+        "{err}"
+    );
+}
