@@ -118,6 +118,23 @@ pub fn cil(data: &[u8]) {
     let once = full.to_bytes();
     cil::merge(&mut full, &doc, cil::MergeOptions::default());
     assert_eq!(full.to_bytes(), once, "merge is idempotent");
+    // The streaming merge (what `volact cil merge` runs) gives the model's bytes and report,
+    // or declines to the model: with the document itself as the returned file, and with the
+    // document after the CID import above (which may carry pending CIDs to apply).
+    for returned in [doc.clone(), imported] {
+        for force in [false, true] {
+            let options = cil::MergeOptions { force };
+            let mut model = doc.clone();
+            let report = cil::merge(&mut model, &returned, options);
+            let returned_bytes = returned.to_bytes();
+            if let Ok(streamed) =
+                cil::merge_bytes(data, &returned_bytes, options, cil::Limits::default())
+            {
+                assert_eq!(streamed.to_bytes(), model.to_bytes(), "streamed merge bytes");
+                assert_eq!(streamed.report(), &report, "streamed merge report");
+            }
+        }
+    }
 }
 
 /// `DnsDomainPublishList` parsing: the canonical print parses back to the same list.
