@@ -130,7 +130,11 @@ pub fn cil(data: &[u8]) {
             if let Ok(streamed) =
                 cil::merge_bytes(data, &returned_bytes, options, cil::Limits::default())
             {
-                assert_eq!(streamed.to_bytes(), model.to_bytes(), "streamed merge bytes");
+                assert_eq!(
+                    streamed.to_bytes(),
+                    model.to_bytes(),
+                    "streamed merge bytes"
+                );
                 assert_eq!(streamed.report(), &report, "streamed merge report");
             }
         }
