@@ -31,6 +31,7 @@
 
 pub mod atomic;
 mod cil;
+mod data_dir;
 mod error;
 mod identity;
 mod mak_store;

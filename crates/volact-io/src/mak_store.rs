@@ -66,18 +66,8 @@ pub fn mak_store_path_in(
     explicit: Option<&Path>,
     env: impl Fn(&str) -> Option<OsString>,
 ) -> Result<PathBuf, MakStoreFileError> {
-    if let Some(p) = explicit {
-        return Ok(p.to_owned());
-    }
-    let var = |name: &str| env(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-    if let Some(p) = var("VOLACT_MAK_STORE") {
-        return Ok(p);
-    }
-    let data_dir = var("XDG_DATA_HOME")
-        .or_else(|| var("HOME").map(|h| h.join(".local").join("share")))
-        .or_else(|| var("LOCALAPPDATA"))
-        .ok_or(MakStoreFileError::NoLocation)?;
-    Ok(data_dir.join("volact").join("maks.json"))
+    crate::data_dir::data_file_path(explicit, "VOLACT_MAK_STORE", "maks.json", env)
+        .ok_or(MakStoreFileError::NoLocation)
 }
 
 /// Reads the MAK store at `path`; a missing file is an empty store. Refuses a file others

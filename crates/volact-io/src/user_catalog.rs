@@ -62,18 +62,8 @@ pub fn user_catalog_path_in(
     explicit: Option<&Path>,
     env: impl Fn(&str) -> Option<OsString>,
 ) -> Result<PathBuf, UserCatalogFileError> {
-    if let Some(p) = explicit {
-        return Ok(p.to_owned());
-    }
-    let var = |name: &str| env(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-    if let Some(p) = var("VOLACT_CATALOG") {
-        return Ok(p);
-    }
-    let data_dir = var("XDG_DATA_HOME")
-        .or_else(|| var("HOME").map(|h| h.join(".local").join("share")))
-        .or_else(|| var("LOCALAPPDATA"))
-        .ok_or(UserCatalogFileError::NoLocation)?;
-    Ok(data_dir.join("volact").join("catalog.json"))
+    crate::data_dir::data_file_path(explicit, "VOLACT_CATALOG", "catalog.json", env)
+        .ok_or(UserCatalogFileError::NoLocation)
 }
 
 /// Reads a user catalog file (it must exist).
