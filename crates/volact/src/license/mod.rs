@@ -70,7 +70,19 @@ use std::fmt;
 /// assert_eq!(Minutes::days(7), Minutes(10_080));
 /// assert_eq!(Minutes::days(180).to_string(), "259200 minutes (180 days)");
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Minutes(pub u64);
 
 impl Minutes {
