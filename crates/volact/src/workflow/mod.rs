@@ -15,6 +15,7 @@
 //! The core never talks to a machine: every effect goes through the trait. It never creates
 //! IDs or keys; `volact-sim` (unpublished) simulates machines and a CID source for tests.
 
+pub mod api;
 pub mod applicability;
 pub mod cid_source;
 pub mod edition;

@@ -22,22 +22,67 @@ use crate::srv::discovery::HostPort;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 
-/// What one target reported (or why it could not).
+/// What one target reported, or why it could not: one entry of a survey, and the JSON
+/// shape of an inventory file (`{"machine": {...}, "products": [...]}`, or `{"error": {...}}`).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Surveyed {
     /// The machine, when it answered.
-    pub machine: Result<MachineInfo, TargetError>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<MachineInfo>,
     /// Its products, when it answered.
-    pub products: Result<Vec<TargetProduct>, TargetError>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub products: Option<Vec<TargetProduct>>,
+    /// Why it did not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<TargetError>,
 }
 
 impl Surveyed {
     /// The computer name, or `#N` (1-based) for a target that did not say.
     pub fn name(&self, index: usize) -> String {
         match &self.machine {
-            Ok(m) => m.name.clone(),
-            Err(_) => format!("#{}", index + 1),
+            Some(m) => m.name.clone(),
+            None => format!("#{}", index + 1),
         }
+    }
+
+    /// The machine and its products, or the error (a missing part is an error too).
+    pub fn answer(&self) -> Result<(&MachineInfo, &[TargetProduct]), TargetError> {
+        match (&self.machine, &self.products, &self.error) {
+            (_, _, Some(e)) => Err(e.clone()),
+            (Some(m), Some(p), None) => Ok((m, p)),
+            _ => Err(TargetError::Other {
+                detail: "the survey holds no machine or no products".into(),
+            }),
+        }
+    }
+
+    /// Reads a survey: a JSON array of entries, or one entry.
+    pub fn list_from_json(text: &str) -> Result<Vec<Surveyed>, WorkflowError> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(json_error)?;
+        let list = if value.is_array() {
+            serde_json::from_value(value)
+        } else {
+            serde_json::from_value(value).map(|one| vec![one])
+        };
+        list.map_err(|e| WorkflowError::PlanJson {
+            line: 0,
+            column: 0,
+            detail: e.to_string(),
+        })
+    }
+
+    /// A survey as JSON.
+    pub fn list_to_json(list: &[Surveyed]) -> String {
+        serde_json::to_string_pretty(list).unwrap_or_default()
+    }
+}
+
+pub(crate) fn json_error(e: serde_json::Error) -> WorkflowError {
+    WorkflowError::PlanJson {
+        line: e.line(),
+        column: e.column(),
+        detail: e.to_string(),
     }
 }
 
@@ -45,13 +90,17 @@ impl Surveyed {
 pub fn survey(targets: &mut [&mut dyn ActivationTarget]) -> Vec<Surveyed> {
     targets
         .iter_mut()
-        .map(|t| {
-            let machine = t.machine();
-            let products = match &machine {
-                Ok(_) => t.products(),
-                Err(e) => Err(e.clone()),
-            };
-            Surveyed { machine, products }
+        .map(|t| match t.machine().and_then(|m| Ok((m, t.products()?))) {
+            Ok((m, p)) => Surveyed {
+                machine: Some(m),
+                products: Some(p),
+                error: None,
+            },
+            Err(e) => Surveyed {
+                machine: None,
+                products: None,
+                error: Some(e),
+            },
         })
         .collect()
 }
@@ -92,7 +141,7 @@ pub fn preflight_plan(
             let workgroup = s
                 .machine
                 .as_ref()
-                .map_or(true, |m| m.network_type == NetworkType::Workgroup);
+                .is_none_or(|m| m.network_type == NetworkType::Workgroup);
             if workgroup {
                 actions.push(Action::Preflight {
                     requirement: Requirement::LocalAccountTokenFilterPolicy,
@@ -134,7 +183,7 @@ pub fn mak_plan(
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let products = s.products.as_ref().ok().map(Vec::as_slice);
+            let products = s.answer().ok().map(|(_, p)| p);
             let verdict = check_install(key, products);
             match verdict.activation_id() {
                 None => {
@@ -208,9 +257,9 @@ pub fn collect_cil(
     );
     let mut left_out = Vec::new();
     for (i, s) in surveyed.iter().enumerate() {
-        let (m, products) = match (&s.machine, &s.products) {
-            (Ok(m), Ok(p)) => (m, p),
-            (Err(e), _) | (_, Err(e)) => {
+        let (m, products) = match s.answer() {
+            Ok(x) => x,
+            Err(e) => {
                 left_out.push(Skip {
                     rule: "unreachable".into(),
                     reason: format!("{}: {e}", s.name(i)),
@@ -399,9 +448,9 @@ fn cid_plan(
         .enumerate()
         .map(|(i, s)| {
             let name = s.name(i);
-            let (m, products) = match (&s.machine, &s.products) {
-                (Ok(m), Ok(p)) => (m, p),
-                (Err(e), _) | (_, Err(e)) => {
+            let (m, products) = match s.answer() {
+                Ok(x) => x,
+                Err(e) => {
                     return skipped(i, name, "status-unknown", format!("not reachable: {e}"));
                 }
             };
@@ -580,11 +629,7 @@ impl Run {
 
     /// Reads a saved run.
     pub fn from_json(text: &str) -> Result<Run, WorkflowError> {
-        let run: Run = serde_json::from_str(text).map_err(|e| WorkflowError::PlanJson {
-            line: e.line(),
-            column: e.column(),
-            detail: e.to_string(),
-        })?;
+        let run: Run = serde_json::from_str(text).map_err(json_error)?;
         if run.progress.len() != run.plan.machines.len()
             || run
                 .progress
@@ -761,8 +806,7 @@ fn perform(
 
 /// The license status of every surveyed Windows product, for reports.
 pub fn windows_status(s: &Surveyed) -> Option<LicenseStatus> {
-    s.products
-        .as_ref()
+    s.answer()
         .ok()
-        .and_then(|ps| super::applicability::windows_product(ps).map(|p| p.license_status))
+        .and_then(|(_, ps)| super::applicability::windows_product(ps).map(|p| p.license_status))
 }

@@ -208,6 +208,7 @@ impl RegistryData {
 
 /// Why an operation on a target failed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum TargetError {
     /// The machine did not answer (offline, WMI blocked by the firewall: the seed's
@@ -247,6 +248,43 @@ pub enum TargetError {
 }
 
 impl TargetError {
+    /// The stable kind names, in the order foreign implementations number them (C
+    /// `VOLACT_TARGET_ERROR_*`, Python and C# enums): 0 unreachable, 1 access_denied,
+    /// 2 licensing, 3 no_such_product, 4 other.
+    pub const KINDS: [&'static str; 5] = [
+        "unreachable",
+        "access_denied",
+        "licensing",
+        "no_such_product",
+        "other",
+    ];
+
+    /// The kind's stable name (one of [`TargetError::KINDS`]).
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            TargetError::Unreachable { .. } => "unreachable",
+            TargetError::AccessDenied { .. } => "access_denied",
+            TargetError::Licensing { .. } => "licensing",
+            TargetError::NoSuchProduct { .. } => "no_such_product",
+            TargetError::Other { .. } => "other",
+        }
+    }
+
+    /// The error a foreign implementation reports: a kind number (see
+    /// [`TargetError::KINDS`]; an unknown number reads as `other`), the HRESULT for
+    /// `licensing`, and the text (for `no_such_product`, the Activation ID).
+    pub fn from_parts(kind: u32, code: u32, detail: String) -> TargetError {
+        match kind {
+            0 => TargetError::Unreachable { detail },
+            1 => TargetError::AccessDenied { detail },
+            2 => TargetError::Licensing { code, detail },
+            3 => TargetError::NoSuchProduct {
+                activation_id: detail,
+            },
+            _ => TargetError::Other { detail },
+        }
+    }
+
     /// The licensing HRESULT, when there is one.
     pub fn code(&self) -> Option<u32> {
         match self {
