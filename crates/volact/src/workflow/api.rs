@@ -150,3 +150,131 @@ pub fn acquire_cids(
 pub fn proxy_steps_json() -> String {
     serde_json::to_string_pretty(&proxy::PROXY_STEPS).unwrap_or_default()
 }
+
+/// A target as foreign code implements it (the C vtable, Python's and C#'s interfaces): the
+/// machine and products come back as JSON ([`MachineInfo`](super::MachineInfo) and a list
+/// of [`TargetProduct`](super::TargetProduct) in their serde shapes), everything else as
+/// plain text. [`Foreign`] turns it into an [`ActivationTarget`]; the parsing lives here, once,
+/// not in each binding.
+pub trait ForeignTarget {
+    /// The machine, as JSON.
+    fn machine_json(&mut self) -> Result<String, super::TargetError>;
+    /// The products, as a JSON array.
+    fn products_json(&mut self) -> Result<String, super::TargetError>;
+    /// Installs the key (given in clear: this is the one place it leaves volact).
+    fn install_product_key(&mut self, key: &str) -> Result<(), super::TargetError>;
+    /// Activates a product online.
+    fn activate(&mut self, activation_id: &str) -> Result<(), super::TargetError>;
+    /// Deposits a CID.
+    fn deposit_confirmation_id(
+        &mut self,
+        activation_id: &str,
+        installation_id: &str,
+        confirmation_id: &str,
+    ) -> Result<(), super::TargetError>;
+    /// Sets (`host`, `host:port`, `[v6]:port`, `:port`) or clears (`None`) the KMS host.
+    fn set_kms_host(&mut self, host: Option<&str>) -> Result<(), super::TargetError>;
+    /// Sets or clears the lookup domain.
+    fn set_kms_lookup_domain(&mut self, domain: Option<&str>) -> Result<(), super::TargetError>;
+    /// Enables or disables host caching.
+    fn set_host_caching(&mut self, enabled: bool) -> Result<(), super::TargetError>;
+    /// Reads a licensing value by name (e.g. `AlternateURL`): its data as JSON
+    /// (`{"String":"…"}`, `{"MultiString":[…]}`, `{"Dword":1}`), or `None` when unset.
+    fn read_value(&mut self, name: &str) -> Result<Option<String>, super::TargetError>;
+    /// Writes (data as JSON, as above) or deletes (`None`) a licensing value.
+    fn write_value(
+        &mut self,
+        name: &str,
+        data_json: Option<&str>,
+    ) -> Result<(), super::TargetError>;
+}
+
+/// An [`ActivationTarget`] over a [`ForeignTarget`].
+#[derive(Debug)]
+pub struct Foreign<T>(pub T);
+
+fn bad_json(what: &str, e: &serde_json::Error) -> super::TargetError {
+    super::TargetError::Other {
+        detail: format!("the target's {what} JSON is not valid: {e}"),
+    }
+}
+
+impl<T: ForeignTarget> ActivationTarget for Foreign<T> {
+    fn machine(&mut self) -> Result<super::MachineInfo, super::TargetError> {
+        let text = self.0.machine_json()?;
+        serde_json::from_str(&text).map_err(|e| bad_json("machine", &e))
+    }
+    fn products(&mut self) -> Result<Vec<super::TargetProduct>, super::TargetError> {
+        let text = self.0.products_json()?;
+        serde_json::from_str(&text).map_err(|e| bad_json("products", &e))
+    }
+    fn install_product_key(&mut self, key: &ProductKey) -> Result<(), super::TargetError> {
+        self.0.install_product_key(&key.reveal())
+    }
+    fn activate(&mut self, activation_id: &str) -> Result<(), super::TargetError> {
+        self.0.activate(activation_id)
+    }
+    fn deposit_confirmation_id(
+        &mut self,
+        activation_id: &str,
+        installation_id: &str,
+        confirmation_id: &str,
+    ) -> Result<(), super::TargetError> {
+        self.0
+            .deposit_confirmation_id(activation_id, installation_id, confirmation_id)
+    }
+    fn set_kms_host(&mut self, host: Option<&HostPort>) -> Result<(), super::TargetError> {
+        self.0.set_kms_host(host.map(|h| h.to_string()).as_deref())
+    }
+    fn set_kms_lookup_domain(&mut self, domain: Option<&str>) -> Result<(), super::TargetError> {
+        self.0.set_kms_lookup_domain(domain)
+    }
+    fn set_host_caching(&mut self, enabled: bool) -> Result<(), super::TargetError> {
+        self.0.set_host_caching(enabled)
+    }
+    fn read_value(
+        &mut self,
+        value: super::LicensingValue,
+    ) -> Result<Option<super::RegistryData>, super::TargetError> {
+        match self.0.read_value(value.name())? {
+            None => Ok(None),
+            Some(text) => serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|e| bad_json("registry value", &e)),
+        }
+    }
+    fn write_value(
+        &mut self,
+        value: super::LicensingValue,
+        data: Option<&super::RegistryData>,
+    ) -> Result<(), super::TargetError> {
+        let json = data.map(|d| serde_json::to_string(d).unwrap_or_default());
+        self.0.write_value(value.name(), json.as_deref())
+    }
+}
+
+/// A CID source as foreign code implements it: `Ok(Some(cid))`, `Ok(None)` when it has
+/// nothing for the IID, or `Err((code, detail))` when the service refused.
+pub trait ForeignCidSource {
+    /// The answer for one IID (`product_key_id` and `sku_id` empty when the file has none).
+    fn confirmation_id(
+        &mut self,
+        installation_id: &str,
+        product_key_id: &str,
+        sku_id: &str,
+    ) -> Result<Option<String>, (u32, String)>;
+}
+
+impl<T: ForeignCidSource> ConfirmationIdSource for Foreign<T> {
+    fn confirmation_id(&mut self, r: &super::CidRequest) -> super::CidAnswer {
+        match self.0.confirmation_id(
+            &r.installation_id,
+            r.product_key_id.as_deref().unwrap_or(""),
+            r.sku_id.as_deref().unwrap_or(""),
+        ) {
+            Ok(Some(confirmation_id)) => super::CidAnswer::Issued { confirmation_id },
+            Ok(None) => super::CidAnswer::NotAvailable,
+            Err((code, detail)) => super::CidAnswer::Refused { code, detail },
+        }
+    }
+}
