@@ -389,3 +389,142 @@ fn key_shapes(text: &str) -> Vec<String> {
     }
     shapes
 }
+
+/// The prefixes every non-blank line of a `slmgr` rendering starts with: anything else would
+/// be a command a hostile plan (a computer name, an Activation ID, a reason with a line
+/// break) smuggled in.
+const SLMGR_LINES: [&str; 10] = [
+    "rem ",
+    "@echo off",
+    "if not defined VOLACT_KEY ",
+    "set SLMGR=",
+    "%SLMGR% ",
+    "reg add \"\\\\",
+    "reg delete \"\\\\",
+    "reg add HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System /v LocalAccountTokenFilterPolicy ",
+    "netsh advfirewall firewall set rule group=",
+    "powershell -NoProfile -Command \"if (-not (Test-NetConnection -ComputerName '",
+];
+
+/// The same for a PowerShell rendering.
+const POWERSHELL_LINES: [&str; 14] = [
+    "#",
+    "$ErrorActionPreference = 'Stop'",
+    "if (-not $env:VOLACT_KEY) ",
+    "$s = New-CimSession -ComputerName '",
+    "$svc = Get-CimInstance ",
+    "Invoke-CimMethod -InputObject $",
+    "$p = Get-CimInstance -CimSession $s -ClassName SoftwareLicensingProduct -Filter \"ID='",
+    "$p.OfflineInstallationId",
+    "if ($p.OfflineInstallationId -ne '",
+    "Remove-CimSession $s",
+    "Invoke-Command -ComputerName $s.ComputerName -ScriptBlock { ",
+    "Enable-NetFirewallRule -DisplayGroup '",
+    "New-ItemProperty -Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System' ",
+    "if (-not (Test-NetConnection -ComputerName '",
+];
+
+/// Renderings of any plan: every line is one of the known command shapes (no injected
+/// command), `%SLMGR%` lines carry no `&`, `|`, `<` or `>`, PowerShell code (not comments) has
+/// no `$(` subexpression, and JSON reads back to the same plan.
+fn check_renderings(plan: &crate::workflow::Plan) {
+    use crate::workflow::Format;
+    let cmd = plan.render(Format::Slmgr);
+    for line in cmd.lines().filter(|l| !l.is_empty()) {
+        assert!(
+            SLMGR_LINES.iter().any(|p| line.starts_with(p)),
+            "unexpected slmgr line: {line:?}"
+        );
+        if line.starts_with("%SLMGR% ") {
+            assert!(!line.contains(['&', '|', '<', '>']), "{line:?}");
+        }
+    }
+    let ps = plan.render(Format::PowerShell);
+    for line in ps.lines().filter(|l| !l.is_empty()) {
+        assert!(
+            POWERSHELL_LINES.iter().any(|p| line.starts_with(p)),
+            "unexpected PowerShell line: {line:?}"
+        );
+        // Comments may say anything on their one line; code may not evaluate a
+        // subexpression.
+        assert!(line.starts_with('#') || !line.contains("$("), "{line:?}");
+    }
+    let json = plan.render(Format::Json);
+    assert_eq!(crate::workflow::Plan::from_json(&json).as_ref(), Ok(plan));
+}
+
+/// Plan and saved-run JSON (`volact plan render`, a resumed run): reading never panics; a
+/// plan's renderings hold only known command shapes; a plan or run reads back from its JSON
+/// unchanged.
+pub fn workflow_plan(data: &[u8]) {
+    use crate::workflow::{Plan, Run};
+    let t = text(data);
+    if let Ok(plan) = Plan::from_json(&t) {
+        check_renderings(&plan);
+        let run = Run::new(plan);
+        assert_eq!(Run::from_json(&run.to_json()).as_ref(), Ok(&run));
+    }
+    if let Ok(run) = Run::from_json(&t) {
+        assert_eq!(Run::from_json(&run.to_json()).as_ref(), Ok(&run));
+        check_renderings(&run.plan);
+    }
+}
+
+/// Surveys (inventory JSON from the collection script or a foreign target) and phone CSVs:
+/// reading never panics; every plan built from a survey has one entry per machine, installs
+/// only on machines it does not skip, renders only known command shapes and never the key;
+/// the full CIL of a survey reads back with one computer per answering machine.
+pub fn survey(data: &[u8]) {
+    use crate::workflow::{
+        KeyToInstall, PhoneCsv, Surveyed, collect_cil, mak_plan, preflight_plan,
+    };
+    let t = text(data);
+    let _ = PhoneCsv::parse(&t);
+    let Ok(list) = Surveyed::list_from_json(&t) else {
+        return;
+    };
+    let key = key::ProductKey::parse("VKCF7-HV62C-944TY-YJ9NF-6Q83G")
+        .unwrap_or_else(|_| unreachable!("a constant valid key"));
+    let mut store = crate::mak::MakStore::new();
+    let catalog = crate::catalog::UserCatalog::new();
+    let Ok(entry) = store.add(
+        key.clone(),
+        &catalog.classify(&key),
+        Some(crate::mak::KeyKind::Mak),
+        "",
+        0,
+    ) else {
+        unreachable!("an empty store takes a declared MAK")
+    };
+    let k = KeyToInstall::from_entry(entry);
+    for activate in [true, false] {
+        let plan = mak_plan(&k, Some(&entry.id), &list, activate);
+        assert_eq!(plan.machines.len(), list.len());
+        for m in &plan.machines {
+            assert_eq!(m.skipped.is_some(), m.actions.is_empty());
+        }
+        check_renderings(&plan);
+        // The key must not come from the plan; a survey that itself holds it (in a computer
+        // name, say) may see its own text echoed.
+        let forms = [key.reveal(), key.reveal().replace('-', "")];
+        if !forms.iter().any(|f| t.contains(f.as_str())) {
+            for f in [
+                crate::workflow::Format::Slmgr,
+                crate::workflow::Format::PowerShell,
+            ] {
+                let r = plan.render(f);
+                assert!(
+                    !forms.iter().any(|k| r.contains(k.as_str())),
+                    "the key in {f:?}"
+                );
+            }
+        }
+    }
+    if let Ok(plan) = preflight_plan(&list, &[]) {
+        check_renderings(&plan);
+    }
+    let (doc, left) = collect_cil(&list, "group").expect("a collected CIL always reads back");
+    let answered = list.iter().filter(|s| s.answer().is_ok()).count();
+    assert_eq!(doc.computers().len(), answered);
+    assert_eq!(left.len(), list.len() - answered);
+}

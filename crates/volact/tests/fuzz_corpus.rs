@@ -142,3 +142,13 @@ fn pkeyconfig() {
 fn mak_store() {
     replay("mak_store", volact::fuzzing::mak_store);
 }
+
+#[test]
+fn workflow_plan() {
+    replay("workflow_plan", volact::fuzzing::workflow_plan);
+}
+
+#[test]
+fn survey() {
+    replay("survey", volact::fuzzing::survey);
+}

@@ -471,6 +471,33 @@ impl MakStore {
     }
 }
 
+impl MakStore {
+    /// Records that `used` activations were spent at `now` (a MAK independent run's
+    /// [`Run::online_activations`](crate::workflow::Run::online_activations)): a new snapshot
+    /// with the latest count less `used`, so the store's figure follows what volact did
+    /// until the next "Refresh remaining count" replaces it. Still a snapshot, not a live
+    /// count: activations made elsewhere are not seen. Without an earlier snapshot there is
+    /// nothing to decrement and `Ok(None)` is returned.
+    pub fn record_activations(
+        &mut self,
+        selector: &str,
+        used: u32,
+        now: i64,
+    ) -> Result<Option<&MakEntry>, MakStoreError> {
+        let i = self.position(selector)?;
+        let Some(latest) = self.entries[i].latest().copied() else {
+            return Ok(None);
+        };
+        if used == 0 {
+            return Ok(Some(&self.entries[i]));
+        }
+        let remaining = latest.remaining.saturating_sub(used);
+        let id = self.entries[i].id.clone();
+        self.record_count(&id, remaining, now.max(latest.taken_at))
+            .map(Some)
+    }
+}
+
 /// What the masked form of every key starts with.
 const MASK_PREFIX: &str = "XXXXX-XXXXX-XXXXX-XXXXX-";
 

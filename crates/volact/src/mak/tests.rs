@@ -288,3 +288,36 @@ fn kinds_parse_and_print() {
     assert_eq!(KeyKind::parse("gvlk"), None);
     assert_eq!(KeyKind::of_channel(&Channel::VolumeGvlk), None);
 }
+
+#[test]
+fn activations_spent_become_a_new_snapshot_of_the_latest_count() {
+    let mut store = MakStore::new();
+    let catalog = UserCatalog::new();
+    let id = store
+        .add_text(
+            "VKCF7-HV62C-944TY-YJ9NF-6Q83G",
+            &catalog,
+            Some(KeyKind::Mak),
+            "",
+            0,
+        )
+        .unwrap()
+        .id
+        .clone();
+    // Nothing to decrement before a count was ever recorded.
+    assert_eq!(store.record_activations(&id, 3, 10).unwrap(), None);
+    store.record_count(&id, 100, 20).unwrap();
+    let e = store.record_activations(&id, 10, 30).unwrap().unwrap();
+    assert_eq!(e.snapshots.len(), 2);
+    assert_eq!(
+        (e.latest().unwrap().remaining, e.latest().unwrap().taken_at),
+        (90, 30)
+    );
+    // Never below zero, never before the snapshot it decrements.
+    let e = store.record_activations(&id, 500, 5).unwrap().unwrap();
+    assert_eq!(
+        (e.latest().unwrap().remaining, e.latest().unwrap().taken_at),
+        (0, 30)
+    );
+    assert!(store.record_activations("nope", 1, 40).is_err());
+}

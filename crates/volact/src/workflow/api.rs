@@ -122,6 +122,12 @@ pub fn run_execute(
     Ok(run.to_json())
 }
 
+/// The online activations a saved run has made (each uses one activation of the MAK); pass
+/// it to [`MakStore::record_activations`](crate::mak::MakStore::record_activations).
+pub fn online_activations(run_json: &str) -> Result<usize, WorkflowError> {
+    Ok(Run::from_json(run_json)?.online_activations())
+}
+
 /// Proxy steps 3 and 6: the full CIL of a survey, and the JSON list of machines left out.
 pub fn collect_cil(surveyed_json: &str, group: &str) -> Result<(Vec<u8>, String), WorkflowError> {
     let surveyed = Surveyed::list_from_json(surveyed_json)?;

@@ -31,8 +31,8 @@ pub use cid_source::{
 };
 pub use plan::{Action, Format, MachinePlan, Plan, PlanKind, Requirement, Skip};
 pub use run::{
-    MachineProgress, MachineState, MatchedBy, Run, Surveyed, apply_plan, collect_cil, mak_plan,
-    match_computer, preflight_plan, reapply_plan, survey,
+    ComputerIndex, MachineProgress, MachineState, MatchedBy, Run, Surveyed, apply_plan,
+    collect_cil, mak_plan, match_computer, preflight_plan, reapply_plan, survey,
 };
 pub use target::{
     ActivationTarget, LicensingValue, MachineInfo, NetworkType, RegistryData, RegistryKind,

@@ -270,13 +270,19 @@ impl Plan {
             "set SLMGR=cscript //nologo %SystemRoot%\\System32\\slmgr.vbs"
         );
         for note in &self.notes {
-            let _ = writeln!(out, "rem note: {note}");
+            let _ = writeln!(out, "rem note: {}", comment(note));
         }
         for m in &self.machines {
             let _ = writeln!(out);
-            let name = cmd_arg(&m.machine);
+            let name = machine_arg(&m.machine);
             if let Some(s) = &m.skipped {
-                let _ = writeln!(out, "rem {name}: skipped ({}): {}", s.rule, s.reason);
+                let _ = writeln!(
+                    out,
+                    "rem {}: skipped ({}): {}",
+                    comment(&m.machine),
+                    comment(&s.rule),
+                    comment(&s.reason)
+                );
                 continue;
             }
             let _ = writeln!(out, "rem {name}");
@@ -306,7 +312,7 @@ impl Plan {
             );
         }
         for note in &self.notes {
-            let _ = writeln!(out, "# note: {note}");
+            let _ = writeln!(out, "# note: {}", comment(note));
         }
         for m in &self.machines {
             let _ = writeln!(out);
@@ -315,9 +321,9 @@ impl Plan {
                 let _ = writeln!(
                     out,
                     "# {}: skipped ({}): {}",
-                    m.machine.replace(['\r', '\n'], " "),
-                    s.rule,
-                    s.reason
+                    comment(&m.machine),
+                    comment(&s.rule),
+                    comment(&s.reason)
                 );
                 continue;
             }
@@ -327,7 +333,7 @@ impl Plan {
                 .all(|a| matches!(a, Action::Preflight { .. }));
             if preflight {
                 // Preflight runs on the machine itself: remote management is what it enables.
-                let _ = writeln!(out, "# run on {name} itself, elevated");
+                let _ = writeln!(out, "# run on {} itself, elevated", comment(&m.machine));
                 for a in &m.actions {
                     let _ = writeln!(out, "{}", ps_line(a));
                 }
@@ -365,6 +371,33 @@ fn cmd_arg(text: &str) -> String {
     }
 }
 
+/// Text for a comment line: control characters (line breaks above all, which would start a
+/// new command) become spaces.
+fn comment(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// A computer name as a command argument: Windows names are letters, digits, `-`, `_` and
+/// `.` (NetBIOS and DNS rules); anything else is dropped, so a hostile name cannot add a
+/// command.
+fn machine_arg(name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
+        .collect();
+    if clean.is_empty() {
+        "unnamed".to_owned()
+    } else {
+        clean
+    }
+}
+
+fn digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
+}
+
 /// A PowerShell single-quoted string.
 fn ps_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''").replace(['\r', '\n'], " "))
@@ -374,7 +407,10 @@ fn slmgr_line(machine: &str, a: &Action) -> String {
     let s = format!("%SLMGR% {machine}");
     match a {
         Action::InstallKey { key_masked, .. } => {
-            format!("%SLMGR% {machine} /ipk %VOLACT_KEY%  & rem the key {key_masked}")
+            format!(
+                "rem the key {}\n%SLMGR% {machine} /ipk %VOLACT_KEY%",
+                comment(key_masked)
+            )
         }
         Action::Activate { activation_id } => format!("{s} /ato {}", cmd_arg(activation_id)),
         Action::ReadInstallationId { activation_id } => {
@@ -390,7 +426,7 @@ fn slmgr_line(machine: &str, a: &Action) -> String {
                 format!(
                     "rem exact IID match: run \"{s} /dti {}\" and go on only if it shows {}",
                     cmd_arg(activation_id),
-                    cmd_arg(installation_id)
+                    digits(installation_id)
                 )
             } else {
                 "rem exact IID match off: the stored CID may not fit this machine's IID; activation may fail"
@@ -477,7 +513,10 @@ fn preflight_cmd(r: &Requirement) -> String {
 fn product_of(activation_id: &str) -> String {
     format!(
         "$p = Get-CimInstance -CimSession $s -ClassName SoftwareLicensingProduct -Filter \"ID='{}'\"",
-        activation_id.replace(['\'', '"', '\r', '\n'], "")
+        activation_id
+            .chars()
+            .filter(|c| c.is_ascii_hexdigit() || "-{}".contains(*c))
+            .collect::<String>()
     )
 }
 
@@ -490,7 +529,8 @@ fn ps_line(a: &Action) -> String {
     };
     match a {
         Action::InstallKey { key_masked, .. } => format!(
-            "# the key {key_masked}\n{}",
+            "# the key {}\n{}",
+            comment(key_masked),
             svc("InstallProductKey", Some("ProductKey = $env:VOLACT_KEY".into()))
         ),
         Action::Activate { activation_id } => format!(

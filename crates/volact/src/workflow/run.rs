@@ -20,6 +20,7 @@ use crate::key::ProductKey;
 use crate::license::LicenseStatus;
 use crate::srv::discovery::HostPort;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 /// What one target reported, or why it could not: one entry of a survey, and the JSON
@@ -59,17 +60,13 @@ impl Surveyed {
 
     /// Reads a survey: a JSON array of entries, or one entry.
     pub fn list_from_json(text: &str) -> Result<Vec<Surveyed>, WorkflowError> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(json_error)?;
-        let list = if value.is_array() {
-            serde_json::from_value(value)
+        if text.trim_start().starts_with('[') {
+            serde_json::from_str(text).map_err(json_error)
         } else {
-            serde_json::from_value(value).map(|one| vec![one])
-        };
-        list.map_err(|e| WorkflowError::PlanJson {
-            line: 0,
-            column: 0,
-            detail: e.to_string(),
-        })
+            serde_json::from_str(text)
+                .map(|one| vec![one])
+                .map_err(json_error)
+        }
     }
 
     /// A survey as JSON.
@@ -371,35 +368,76 @@ pub enum MatchedBy {
     MacAddress,
 }
 
+/// The computers of a CIL indexed for matching surveyed machines: by lower-case name, and
+/// by normalised MAC address (hex digits, upper case). Built once per plan, so matching a
+/// survey of `n` machines is linear rather than `n` scans of the document.
+#[derive(Debug)]
+pub struct ComputerIndex<'d> {
+    computers: &'d [Computer],
+    by_name: HashMap<String, usize>,
+    by_mac: HashMap<String, Vec<usize>>,
+}
+
+fn mac_key(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_hexdigit)
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
+impl<'d> ComputerIndex<'d> {
+    /// Indexes a document's computers (the first of equal names wins, as a scan would).
+    pub fn new(doc: &'d CilDocument) -> Self {
+        let computers = doc.computers();
+        let mut by_name = HashMap::new();
+        let mut by_mac: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in computers.iter().enumerate() {
+            if let Some(n) = &c.name {
+                by_name.entry(n.to_lowercase()).or_insert(i);
+            }
+            for mac in &c.mac_addresses {
+                let list = by_mac.entry(mac_key(mac)).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+        ComputerIndex {
+            computers,
+            by_name,
+            by_mac,
+        }
+    }
+
+    /// The computer a machine is: by name first (case-insensitive), then by a MAC address,
+    /// only when exactly one computer shares one.
+    pub fn find(&self, m: &MachineInfo) -> Option<(&'d Computer, MatchedBy)> {
+        if let Some(&i) = self.by_name.get(&m.name.to_lowercase()) {
+            return Some((&self.computers[i], MatchedBy::Name));
+        }
+        let mut hits: Vec<usize> = m
+            .mac_addresses
+            .iter()
+            .filter_map(|mac| self.by_mac.get(&mac_key(mac)))
+            .flatten()
+            .copied()
+            .collect();
+        hits.sort_unstable();
+        hits.dedup();
+        match hits.as_slice() {
+            [i] => Some((&self.computers[*i], MatchedBy::MacAddress)),
+            _ => None,
+        }
+    }
+}
+
 /// The computer of `doc` a machine is: by name first, then by a shared MAC address (only
-/// when exactly one computer shares one).
+/// when exactly one computer shares one). For many machines, build a [`ComputerIndex`] once.
 pub fn match_computer<'d>(
     doc: &'d CilDocument,
     m: &MachineInfo,
 ) -> Option<(&'d Computer, MatchedBy)> {
-    let computers = doc.computers();
-    if let Some(c) = computers.iter().find(|c| {
-        c.name
-            .as_deref()
-            .is_some_and(|n| n.eq_ignore_ascii_case(&m.name))
-    }) {
-        return Some((c, MatchedBy::Name));
-    }
-    let norm = |s: &str| -> String {
-        s.chars()
-            .filter(char::is_ascii_hexdigit)
-            .collect::<String>()
-            .to_ascii_uppercase()
-    };
-    let macs: Vec<String> = m.mac_addresses.iter().map(|s| norm(s)).collect();
-    let hits: Vec<&Computer> = computers
-        .iter()
-        .filter(|c| c.mac_addresses.iter().any(|x| macs.contains(&norm(x))))
-        .collect();
-    match hits.as_slice() {
-        [c] => Some((c, MatchedBy::MacAddress)),
-        _ => None,
-    }
+    ComputerIndex::new(doc).find(m)
 }
 
 /// The CID a product holds: pending (not yet deposited) first, else the deposited one.
@@ -443,6 +481,7 @@ fn cid_plan(
     exact_iid: bool,
 ) -> Plan {
     let mut notes = Vec::new();
+    let index = ComputerIndex::new(doc);
     let machines = surveyed
         .iter()
         .enumerate()
@@ -454,7 +493,7 @@ fn cid_plan(
                     return skipped(i, name, "status-unknown", format!("not reachable: {e}"));
                 }
             };
-            let Some((computer, by)) = match_computer(doc, m) else {
+            let Some((computer, by)) = index.find(m) else {
                 return skipped(
                     i,
                     name,
@@ -692,11 +731,13 @@ impl Run {
         key: Option<&ProductKey>,
         targets: &mut [&mut dyn ActivationTarget],
     ) -> Result<(), WorkflowError> {
-        if targets.len() < self.plan.machines.len() {
+        // A plan read from JSON may name any index: check them all before touching a target.
+        if let Some(m) = self.plan.machines.iter().find(|m| m.index >= targets.len()) {
             return Err(WorkflowError::Input {
                 detail: format!(
-                    "the plan has {} machines, {} targets were given",
-                    self.plan.machines.len(),
+                    "the plan's machine {:?} is target #{}, but {} targets were given",
+                    m.machine,
+                    m.index + 1,
                     targets.len()
                 ),
             });

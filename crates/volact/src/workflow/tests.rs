@@ -312,3 +312,20 @@ fn a_gvlk_must_be_the_machines_editions() {
         }
     ));
 }
+
+#[test]
+fn a_plan_naming_a_target_that_was_not_given_is_refused_before_any_action() {
+    let (key, k) = mak(None);
+    let mut a = recorder("PC1", "Professional", IID);
+    let surveyed = survey(&mut [&mut a as &mut dyn ActivationTarget]);
+    let mut plan = mak_plan(&k, None, &surveyed, true);
+    plan.machines[0].index = 3;
+    let mut run = Run::new(plan);
+    let err = run.execute(Some(&key), &mut [&mut a]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("target #4, but 1 targets were given"),
+        "{err}"
+    );
+    assert!(a.log.is_empty());
+}
