@@ -34,6 +34,7 @@ pub mod license;
 pub mod mak;
 pub mod srv;
 mod toml_lines;
+pub mod unattend;
 pub mod workflow;
 
 /// Entry points for fuzz targets and their corpus replay in `cargo test`: each runs one
