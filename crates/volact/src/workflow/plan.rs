@@ -26,6 +26,15 @@ pub enum Action {
         /// The key's store id (fingerprint prefix), when it comes from the MAK store.
         key_id: Option<String>,
     },
+    /// `slmgr /ipk GVLK`: install a published KMS client setup key. GVLKs are public
+    /// (Microsoft publishes them, facts.md §3), so the plan holds this one in clear; running it
+    /// refuses any key that is not in the catalog.
+    InstallGvlk {
+        /// The GVLK.
+        key: String,
+        /// The family and edition it is published for, e.g. `Windows 11 Enterprise`.
+        edition: String,
+    },
     /// `slmgr /ato ActID`: activate online now.
     Activate {
         /// The product's Activation ID.
@@ -78,9 +87,23 @@ pub enum Action {
         data: Option<RegistryData>,
     },
     /// A preflight requirement, run on the machine itself before remote management works.
+    /// Not done through the target: a run records it as a manual step.
     Preflight {
         /// What is needed.
         requirement: Requirement,
+    },
+    /// Give the KMS hosts' security group Read, Write and Delete on the `_vlmcs._tcp` record
+    /// of `domain`, so every host can update the record the first one created (the seed: "The
+    /// IT administrator accesses the DNS server, locates the RR for _vlmcs._tcp.contoso.com,
+    /// and changes its permissions to give KMS_Hosts Read, Write, and Delete"). Done on the
+    /// DNS server: a run records it as a manual step.
+    GrantSrvRecord {
+        /// The domain of the record.
+        domain: String,
+        /// The hosts' security group (the seed's `KMS_Hosts`, `KMS_E`, `KMS_W`).
+        group: String,
+        /// The hosts that must be able to update it (FQDNs), for BIND's `update-policy`.
+        hosts: Vec<String>,
     },
 }
 
@@ -103,6 +126,32 @@ pub enum Requirement {
         /// The host and port.
         host: HostPort,
     },
+    /// The "Key Management Service" firewall exception on a KMS host (the seed: "The Key
+    /// Management Service firewall exception needs to be enabled").
+    KmsFirewallException,
+}
+
+impl Requirement {
+    /// The requirement in words, for run reports.
+    pub fn describe(&self) -> String {
+        match self {
+            Requirement::WmiFirewallException => "enable the WMI firewall exception".into(),
+            Requirement::LocalAccountTokenFilterPolicy => {
+                "set LocalAccountTokenFilterPolicy = 1 (workgroup machine)".into()
+            }
+            Requirement::NetworkDiscoveryException => {
+                "enable the network-discovery firewall exception".into()
+            }
+            Requirement::KmsReachable { host } => format!(
+                "allow TCP {} to the KMS host {}",
+                host.port_or_default(),
+                host.host().unwrap_or("")
+            ),
+            Requirement::KmsFirewallException => {
+                "enable the Key Management Service firewall exception".into()
+            }
+        }
+    }
 }
 
 /// One machine's part of a plan.
@@ -158,6 +207,10 @@ pub enum PlanKind {
     Reapply,
     /// Configure KMS clients (host, lookup domain, caching, registry values).
     KmsConfigure,
+    /// Deploy KMS hosts from a topology, in the seed's order.
+    KmsDeploy,
+    /// Convert KMS clients to MAK after setup: install the MAK, then activate.
+    ConvertToMak,
 }
 
 impl PlanKind {
@@ -170,6 +223,8 @@ impl PlanKind {
             PlanKind::ProxyApply => "proxy-apply",
             PlanKind::Reapply => "reapply",
             PlanKind::KmsConfigure => "kms-configure",
+            PlanKind::KmsDeploy => "kms-deploy",
+            PlanKind::ConvertToMak => "convert-to-mak",
         }
     }
 }
@@ -412,6 +467,13 @@ fn slmgr_line(machine: &str, a: &Action) -> String {
                 comment(key_masked)
             )
         }
+        Action::InstallGvlk { key, edition } => {
+            format!(
+                "rem the published GVLK of {}\n{s} /ipk {}",
+                comment(edition),
+                gvlk_text(key)
+            )
+        }
         Action::Activate { activation_id } => format!("{s} /ato {}", cmd_arg(activation_id)),
         Action::ReadInstallationId { activation_id } => {
             format!("{s} /dti {}", cmd_arg(activation_id))
@@ -447,7 +509,33 @@ fn slmgr_line(machine: &str, a: &Action) -> String {
         Action::SetHostCaching { enabled: false } => format!("{s} /ckhc"),
         Action::SetValue { value, data } => reg_line(machine, *value, data.as_ref()),
         Action::Preflight { requirement } => preflight_cmd(requirement),
+        Action::GrantSrvRecord {
+            domain,
+            group,
+            hosts,
+        } => format!(
+            "rem on the DNS server: give {} Read, Write and Delete on _vlmcs._tcp.{} (Windows DNS: run the PowerShell rendering there; BIND: update-policy {{ {} }};)",
+            comment(group),
+            comment(domain),
+            hosts
+                .iter()
+                .map(|h| format!(
+                    "grant {} name _vlmcs._tcp.{}. SRV;",
+                    comment(h),
+                    comment(domain)
+                ))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
     }
+}
+
+/// A GVLK as it goes into a command: only key symbols and dashes (a plan read from JSON may
+/// hold anything; running it checks the catalog).
+fn gvlk_text(key: &str) -> String {
+    key.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect()
 }
 
 const SPP_KEY: &str =
@@ -502,6 +590,10 @@ fn preflight_cmd(r: &Requirement) -> String {
         Requirement::NetworkDiscoveryException => {
             "netsh advfirewall firewall set rule group=\"Network Discovery\" new enable=yes".into()
         }
+        Requirement::KmsFirewallException => {
+            "netsh advfirewall firewall set rule group=\"Key Management Service\" new enable=yes"
+                .into()
+        }
         Requirement::KmsReachable { host } => format!(
             "powershell -NoProfile -Command \"if (-not (Test-NetConnection -ComputerName {} -Port {}).TcpTestSucceeded) {{ exit 1 }}\"",
             ps_quote(host.host().unwrap_or("")),
@@ -533,6 +625,27 @@ fn ps_line(a: &Action) -> String {
             comment(key_masked),
             svc("InstallProductKey", Some("ProductKey = $env:VOLACT_KEY".into()))
         ),
+        Action::InstallGvlk { key, edition } => format!(
+            "# the published GVLK of {}\n{}",
+            comment(edition),
+            svc(
+                "InstallProductKey",
+                Some(format!("ProductKey = '{}'", gvlk_text(key)))
+            )
+        ),
+        Action::GrantSrvRecord { domain, group, .. } => {
+            let d: String = domain
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || "-.".contains(*c))
+                .collect();
+            format!(
+                "# on a DNS server of {d}: give {} Read, Write and Delete on the record (the seed)\nInvoke-Command -ComputerName (Resolve-DnsName -Type SOA {} | Select-Object -First 1).PrimaryServer -ScriptBlock {{ $r = Get-DnsServerResourceRecord -ZoneName {} -Name '_vlmcs._tcp' -RRType Srv | Select-Object -First 1; $acl = Get-Acl -Path \"AD:\\$($r.DistinguishedName)\"; $id = New-Object System.Security.Principal.NTAccount({}); $acl.AddAccessRule((New-Object System.DirectoryServices.ActiveDirectoryAccessRule($id, 'GenericRead,GenericWrite,Delete', 'Allow'))); Set-Acl -Path \"AD:\\$($r.DistinguishedName)\" -AclObject $acl }}",
+                comment(group),
+                ps_quote(&d),
+                ps_quote(&d),
+                ps_quote(group)
+            )
+        }
         Action::Activate { activation_id } => format!(
             "{}\nInvoke-CimMethod -InputObject $p -MethodName Activate | Out-Null",
             product_of(activation_id)
@@ -632,6 +745,9 @@ fn ps_line(a: &Action) -> String {
             Requirement::LocalAccountTokenFilterPolicy => "New-ItemProperty -Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System' -Name LocalAccountTokenFilterPolicy -PropertyType DWord -Value 1 -Force | Out-Null".into(),
             Requirement::NetworkDiscoveryException => {
                 "Enable-NetFirewallRule -DisplayGroup 'Network Discovery'".into()
+            }
+            Requirement::KmsFirewallException => {
+                "Enable-NetFirewallRule -DisplayGroup 'Key Management Service'".into()
             }
             Requirement::KmsReachable { host } => format!(
                 "if (-not (Test-NetConnection -ComputerName {} -Port {}).TcpTestSucceeded) {{ throw 'TCP {} to the KMS host is blocked' }}",

@@ -626,6 +626,11 @@ pub struct MachineProgress {
     pub installation_ids: Vec<(String, String)>,
     /// The Windows product's license status after the last run, when read.
     pub license_status: Option<u32>,
+    /// Steps volact cannot perform through the target (preflight settings on the machine
+    /// itself, DNS record permissions on the DNS server): counted as done, listed here for
+    /// the administrator to carry out from the rendered plan.
+    #[serde(default)]
+    pub manual: Vec<String>,
 }
 
 /// A plan and its progress: serializable, so it can be saved between steps and resumed.
@@ -656,6 +661,7 @@ impl Run {
                 warnings: Vec::new(),
                 installation_ids: Vec::new(),
                 license_status: None,
+                manual: Vec::new(),
             })
             .collect();
         Run { plan, progress }
@@ -793,11 +799,11 @@ fn perform(
 ) -> Result<(), TargetError> {
     match action {
         Action::InstallKey { key_masked, .. } => {
-            let key = key.filter(|k| k.masked() == *key_masked).ok_or_else(|| {
-                TargetError::Other {
-                    detail: format!("the plan installs the key {key_masked}; it was not given"),
-                }
-            })?;
+            let key =
+                key.filter(|k| k.masked() == *key_masked)
+                    .ok_or_else(|| TargetError::Other {
+                        detail: format!("the plan installs the key {key_masked}; it was not given"),
+                    })?;
             target.install_product_key(key)
         }
         Action::Activate { activation_id } => target.activate(activation_id),
@@ -839,9 +845,29 @@ fn perform(
         Action::ClearKmsLookupDomain => target.set_kms_lookup_domain(None),
         Action::SetHostCaching { enabled } => target.set_host_caching(*enabled),
         Action::SetValue { value, data } => target.write_value(*value, data.as_ref()),
-        Action::Preflight { .. } => Err(TargetError::Other {
-            detail: "preflight actions run on the machine itself: render the plan (--format slmgr|powershell)".into(),
-        }),
+        Action::InstallGvlk { key, .. } => {
+            // Only a published GVLK may travel in clear in a plan; anything else is refused.
+            match ProductKey::parse(key) {
+                Ok(k) if crate::catalog::channel(&k).is_some() => target.install_product_key(&k),
+                _ => Err(TargetError::Other {
+                    detail: "the plan's key is not a published GVLK; refusing to install it".into(),
+                }),
+            }
+        }
+        Action::Preflight { requirement } => {
+            let what = requirement.describe();
+            if !progress.manual.contains(&what) {
+                progress.manual.push(what);
+            }
+            Ok(())
+        }
+        Action::GrantSrvRecord { domain, group, .. } => {
+            let what = format!("grant {group} Read, Write and Delete on _vlmcs._tcp.{domain}");
+            if !progress.manual.contains(&what) {
+                progress.manual.push(what);
+            }
+            Ok(())
+        }
     }
 }
 

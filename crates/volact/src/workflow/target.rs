@@ -115,6 +115,9 @@ pub enum LicensingValue {
     DnsDomainPublishList,
     /// `DisableDnsPublishing` (DWORD, KMS host): 1 stops SRV publishing.
     DisableDnsPublishing,
+    /// `KeyManagementServiceListeningPort` (REG_SZ, KMS host): the port it listens on
+    /// (default 1688; `slmgr /sprt`).
+    KeyManagementServiceListeningPort,
     /// `Activation\AlternateURL` (REG_SZ): the help-desk URL Table 6 sets on clients.
     AlternateUrl,
     /// `Activation\Manual` (DWORD): 1 disables automatic activation (MAK and hosts).
@@ -123,11 +126,12 @@ pub enum LicensingValue {
 
 impl LicensingValue {
     /// Every value.
-    pub const ALL: [LicensingValue; 6] = [
+    pub const ALL: [LicensingValue; 7] = [
         LicensingValue::KeyManagementServiceName,
         LicensingValue::KeyManagementServicePort,
         LicensingValue::DnsDomainPublishList,
         LicensingValue::DisableDnsPublishing,
+        LicensingValue::KeyManagementServiceListeningPort,
         LicensingValue::AlternateUrl,
         LicensingValue::ActivationManual,
     ];
@@ -140,6 +144,9 @@ impl LicensingValue {
             LicensingValue::KeyManagementServicePort => ("", "KeyManagementServicePort"),
             LicensingValue::DnsDomainPublishList => ("", "DnsDomainPublishList"),
             LicensingValue::DisableDnsPublishing => ("", "DisableDnsPublishing"),
+            LicensingValue::KeyManagementServiceListeningPort => {
+                ("", "KeyManagementServiceListeningPort")
+            }
             LicensingValue::AlternateUrl => ("Activation", "AlternateURL"),
             LicensingValue::ActivationManual => ("Activation", "Manual"),
         }
@@ -150,6 +157,7 @@ impl LicensingValue {
         match self {
             LicensingValue::KeyManagementServiceName
             | LicensingValue::KeyManagementServicePort
+            | LicensingValue::KeyManagementServiceListeningPort
             | LicensingValue::AlternateUrl => RegistryKind::String,
             LicensingValue::DnsDomainPublishList => RegistryKind::MultiString,
             LicensingValue::DisableDnsPublishing | LicensingValue::ActivationManual => {
