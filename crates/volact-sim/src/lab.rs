@@ -9,7 +9,7 @@
 //! key a MAK. It says nothing about what the key really is.
 
 use crate::{SimulatedActivationService, SimulatedMachine};
-use volact_core::workflow::ActivationTarget;
+use volact_core::workflow::{ActivationTarget, MachineState, Run, Surveyed};
 
 /// The MAK of the lab (see the module doc).
 pub const MAK: &str = "VKCF7-HV62C-944TY-YJ9NF-6Q83G";
@@ -50,5 +50,16 @@ pub fn targets(machines: &mut [SimulatedMachine]) -> Vec<&mut dyn ActivationTarg
     machines
         .iter_mut()
         .map(|m| m as &mut dyn ActivationTarget)
+        .collect()
+}
+
+/// Proxy step 6.1, "select the computers that successfully received a MAK": the survey
+/// entries of the machines whose run of the install plan is done.
+pub fn received(surveyed: &[Surveyed], install: &Run) -> Vec<Surveyed> {
+    surveyed
+        .iter()
+        .zip(&install.progress)
+        .filter(|(_, p)| p.state == MachineState::Done)
+        .map(|(s, _)| s.clone())
         .collect()
 }
