@@ -68,7 +68,8 @@ pub enum Rule {
     KeyEditionMismatch,
     /// A GVLK must be the published one of the machine's family and edition (facts.md §3).
     GvlkEditionMismatch,
-    /// volact does not know the machine's `EditionID`; not guessed.
+    /// volact does not know the machine's `EditionID` (and, for a MAK, the key's pkeyconfig
+    /// does not name it either); not guessed.
     EditionUnknown,
 }
 
@@ -196,6 +197,13 @@ pub fn check_install(key: &KeyToInstall, products: Option<&[TargetProduct]>) -> 
         }
         Channel::VolumeMak | Channel::Retail | Channel::VolumeCsvlk => {
             if key.channel == Channel::VolumeMak {
+                // The key's own pkeyconfig naming exactly the machine's EditionID is direct
+                // evidence that the edition has a volume channel: an edition volact's table
+                // does not know is then not a guess (a known retail edition still is refused).
+                let named_by_key = key
+                    .edition
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(&p.edition_id));
                 match edition::has_volume_channel(&p.family, &p.edition_id) {
                     Some(false) => {
                         return skip(
@@ -206,7 +214,7 @@ pub fn check_install(key: &KeyToInstall, products: Option<&[TargetProduct]>) -> 
                             ),
                         );
                     }
-                    None => {
+                    None if !named_by_key => {
                         return skip(
                             Rule::EditionUnknown,
                             format!(
@@ -215,7 +223,7 @@ pub fn check_install(key: &KeyToInstall, products: Option<&[TargetProduct]>) -> 
                             ),
                         );
                     }
-                    Some(true) => {}
+                    None | Some(true) => {}
                 }
             }
             match &key.edition {

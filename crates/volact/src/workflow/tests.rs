@@ -328,4 +328,43 @@ fn a_plan_naming_a_target_that_was_not_given_is_refused_before_any_action() {
         "{err}"
     );
     assert!(a.log.is_empty());
+
+fn a_mak_whose_pkeyconfig_names_an_unknown_edition_applies_to_that_edition_only() {
+    // "EnterpriseTest" is the fictitious EditionId of the test pkeyconfig files: not in
+    // volact's edition table, but the key's own configuration names it.
+    let (_, k) = mak(Some("EnterpriseTest"));
+    let named = [product(
+        "EnterpriseTest",
+        "Windows 11",
+        Channel::Retail,
+        IID,
+    )];
+    assert!(check_install(&k, Some(&named)).activation_id().is_some());
+    let other = [product("Mystery", "Windows 11", Channel::Retail, IID)];
+    assert!(matches!(
+        check_install(&k, Some(&other)),
+        Verdict::Skipped {
+            rule: Rule::EditionUnknown,
+            ..
+        }
+    ));
+    // A declared MAK (no edition known) on an unknown edition is still not guessed.
+    let (_, declared) = mak(None);
+    assert!(matches!(
+        check_install(&declared, Some(&named)),
+        Verdict::Skipped {
+            rule: Rule::EditionUnknown,
+            ..
+        }
+    ));
+    // A known retail edition stays refused whatever the key says.
+    let (_, core) = mak(Some("Core"));
+    let home = [product("Core", "Windows 11", Channel::Retail, IID)];
+    assert!(matches!(
+        check_install(&core, Some(&home)),
+        Verdict::Skipped {
+            rule: Rule::MakOnRetailEdition,
+            ..
+        }
+    ));
 }

@@ -1,0 +1,48 @@
+//! # volact-sim — simulated Windows machines and a simulated Microsoft, for tests and examples
+//!
+//! **Unpublished** (`publish = false`), and never a dependency of a published crate: volact
+//! itself never makes keys, Installation IDs or Confirmation IDs (DESIGN.md, scope). This
+//! crate stands in for what volact talks to, so the workflows can run end to end:
+//!
+//! - [`SimulatedMachine`]: a Windows machine behind
+//!   [`ActivationTarget`](volact_core::workflow::ActivationTarget), following volact's
+//!   licensing model (grace after a key install, `Licensed` after online activation or a
+//!   Confirmation ID deposit, IIDs that follow hardware and key).
+//! - [`SimulatedActivationService`]: Microsoft's side — each MAK's remaining activations —
+//!   and [`SimulatedCidSource`], its
+//!   [`ConfirmationIdSource`](volact_core::workflow::ConfirmationIdSource).
+//! - [`lab`]: the seed's isolated lab (ten workgroup machines and a retail one).
+//!
+//! **Every ID here is fictitious.** IIDs, CIDs, Activation IDs, hardware ids, MAC addresses
+//! and ePIDs have the layout of the real ones (so volact's validation accepts them) and are
+//! SHA-256 output otherwise ([`fictitious`]): they mean nothing to Windows or to Microsoft's
+//! activation services, and nothing in this crate can produce an ID that does. The only keys
+//! used are published ones (a GVLK, the "twin" test key of facts.md §1.3).
+//!
+//! ```
+//! use volact_core::key::ProductKey;
+//! use volact_core::license::LicenseStatus;
+//! use volact_core::workflow::ActivationTarget;
+//! use volact_sim::{SimulatedActivationService, SimulatedMachine};
+//!
+//! let service = SimulatedActivationService::new();
+//! let mak = ProductKey::parse("VKCF7-HV62C-944TY-YJ9NF-6Q83G")?;
+//! service.register_mak(&mak, "Enterprise", 5);
+//! let mut pc = SimulatedMachine::new("PC1", "Windows 11", "Enterprise", &service).with_internet(true);
+//! pc.install_product_key(&mak).unwrap();
+//! assert_eq!(pc.license_status(), LicenseStatus::OOBGrace);
+//! let act = pc.activation_id();
+//! pc.activate(&act).unwrap();
+//! assert_eq!(pc.license_status(), LicenseStatus::Licensed);
+//! assert_eq!(service.remaining(&mak), Some(4));
+//! # Ok::<(), volact_core::key::KeyError>(())
+//! ```
+#![forbid(unsafe_code)]
+
+pub mod fictitious;
+pub mod lab;
+pub mod machine;
+pub mod service;
+
+pub use machine::SimulatedMachine;
+pub use service::{SimulatedActivationService, SimulatedCidSource};
