@@ -1,9 +1,10 @@
 //! uniffi bindings of volact for Python (`import volact`).
 //!
 //! Thin by design: every value is computed by the core crate (`volact_core`); this crate
-//! only converts core types into uniffi records, objects and one error enum. The Python
-//! package in `python/volact/__init__.py` re-exports these and adds the list helper
-//! `check_keys` over [`check_keys_batch`].
+//! only converts core types into uniffi records, objects and error enums, and (in
+//! `workflow.rs`) adapts Python's `ActivationTarget` and `ConfirmationIdSource` objects to
+//! the core's workflow traits. The Python package in `python/volact/__init__.py` re-exports
+//! these and adds the list helper `check_keys` over [`check_keys_batch`].
 //!
 //! Key material stays masked across the boundary: [`ProductKey`] exports `Display`/`Debug`
 //! (Python `str`/`repr`) as the core's masked forms, the records that carry the pkey2009
@@ -29,6 +30,7 @@ mod mak_store;
 mod product_key;
 mod srv;
 mod user_catalog;
+mod workflow;
 
 pub use activation_ids::*;
 pub use cil_document::*;
@@ -39,6 +41,7 @@ pub use mak_store::*;
 pub use product_key::*;
 pub use srv::*;
 pub use user_catalog::*;
+pub use workflow::*;
 
 /// Every error the bindings raise. In Python: `volact.VolactError.InvalidKey` and so on,
 /// all subclasses of `volact.VolactError`.
@@ -194,6 +197,16 @@ pub enum VolactError {
     MakStoreExposed {
         /// The path, its mode and what to do.
         message: String,
+    },
+    /// A workflow that cannot be built or run: a plan, run or survey JSON that does not
+    /// read, inputs that do not fit together (a plan that needs a key or a CIL without one,
+    /// fewer targets than the plan's machines), a bad phone-activation CSV line.
+    #[error("{message}")]
+    Workflow {
+        /// The core's message (line and column for JSON).
+        message: String,
+        /// `input`, `plan_json`, `cid_csv`, `other`.
+        kind: String,
     },
     /// Arguments that cannot be used together.
     #[error("{message}")]

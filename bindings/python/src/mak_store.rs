@@ -172,7 +172,7 @@ impl fmt::Display for MakStore {
 impl MakStore {
     // Core operations change the store only after every check passed: a poisoned lock
     // holds a consistent store.
-    fn lock(&self) -> MutexGuard<'_, core_mak::MakStore> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, core_mak::MakStore> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

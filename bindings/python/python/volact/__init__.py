@@ -7,7 +7,10 @@ Information Lists, :class:`CilDocument`), and KMS discovery over DNS (:func:`pla
 licensing model's values (:class:`LicenseStatus`, :func:`check_interval`,
 :func:`parse_interval`, :func:`explain`, :func:`all_error_codes`), and the user catalog
 (:class:`UserCatalog`: classify keys with the administrator's own pkeyconfig files), and
-the MAK store (:class:`MakStore`: the keys the administrator owns, always shown masked).
+the MAK store (:class:`MakStore`: the keys the administrator owns, always shown masked),
+and workflows (:func:`workflow_survey`, :func:`workflow_plan`, :func:`workflow_render`,
+:func:`workflow_run_execute`, :func:`workflow_collect_cil`, :func:`workflow_acquire`: MAK
+independent and proxy activation of machines Python implements as :class:`ActivationTarget`).
 Everything is computed by the Rust core (``volact._native`` is its uniffi module); this file
 only re-exports it, adds :func:`check_keys`, a list-friendly wrapper around
 :func:`check_keys_batch`, lets the :class:`CilDocument` file methods take ``os.PathLike``
@@ -33,7 +36,10 @@ import sys
 from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Union
 
 from ._native import (
+    AcquiredCil,
+    ActivationTarget,
     CidImportRow,
+    CidSourceError,
     CilComputer,
     CilDocument,
     CilFinding,
@@ -41,7 +47,9 @@ from ._native import (
     CilSummary,
     Classification,
     ClientConfig,
+    CollectedCil,
     ConfirmationId,
+    ConfirmationIdSource,
     Discovery,
     DiscoveryAttempt,
     DiscoveryQuery,
@@ -68,6 +76,7 @@ from ._native import (
     ScavengingCheck,
     SrvPlan,
     SrvRecord,
+    TargetError,
     UserCatalog,
     VolactError,
     all_error_codes,
@@ -87,6 +96,8 @@ from ._native import (
     parse_srv_record,
     plan_topology,
     probe,
+    proxy_steps,
+    workflow_render,
 )
 from ._native import decode_digital_product_id as _decode_digital_product_id
 from ._native import discover_kms as _discover_kms
@@ -97,6 +108,12 @@ from ._native import order_srv_records as _order_srv_records
 from ._native import publish_srv as _publish_srv
 from ._native import run_scenario as _run_scenario
 from ._native import withdraw_srv as _withdraw_srv
+from ._native import workflow_acquire as _workflow_acquire
+from ._native import workflow_collect_cil as _workflow_collect_cil
+from ._native import workflow_plan as _workflow_plan
+from ._native import workflow_run_execute as _workflow_run_execute
+from ._native import workflow_run_new as _workflow_run_new
+from ._native import workflow_survey as _workflow_survey
 
 __all__ = [
     "Classification",
@@ -164,6 +181,20 @@ __all__ = [
     "probe",
     "publish_srv",
     "withdraw_srv",
+    "AcquiredCil",
+    "ActivationTarget",
+    "CidSourceError",
+    "CollectedCil",
+    "ConfirmationIdSource",
+    "TargetError",
+    "proxy_steps",
+    "workflow_acquire",
+    "workflow_collect_cil",
+    "workflow_plan",
+    "workflow_render",
+    "workflow_run_execute",
+    "workflow_run_new",
+    "workflow_survey",
 ]
 
 _LAYOUTS = {
@@ -506,3 +537,183 @@ def run_scenario(toml: str) -> Dict[str, Any]:
     ``first_activation``, and ``notification`` with the error codes that put clients there.
     Deterministic from the scenario's seed. Raises ``VolactError.InvalidScenario``."""
     return json.loads(_run_scenario(toml))
+
+
+# --- workflows ----------------------------------------------------------------------------
+# The native functions do the work (the core's workflow::api); these wrappers accept parsed
+# JSON (a list or dict) where the native ones take its text, any bytes-like object for a
+# CIL and any iterable of targets, and guard the callbacks (below). Results stay JSON texts:
+# they are what the next step takes and what gets saved between steps.
+#
+# The guard: uniffi's generated callback code catches `Exception` only. A KeyboardInterrupt
+# or SystemExit raised in a target's method escapes to ctypes, which prints it and returns
+# to Rust as if the method had succeeded: Ctrl-C during `activate` would record the
+# machine as activated. So each target and source is wrapped: such an exception fails
+# that action (`other`, or a refusal with code 0), every later callback of the same call
+# fails without reaching a machine, and when the native call returns the exception is
+# raised again, carrying the call's result (the run JSON, say) as `.volact_result`.
+
+JsonLike = Union[str, List[Any], Dict[str, Any]]
+BytesLike = Union[bytes, bytearray, memoryview]
+
+_TARGET_METHODS = (
+    "machine_json",
+    "products_json",
+    "install_product_key",
+    "activate",
+    "deposit_confirmation_id",
+    "set_kms_host",
+    "set_kms_lookup_domain",
+    "set_host_caching",
+    "read_value",
+    "write_value",
+)
+
+
+class _Stop:
+    """The interruption (a BaseException that is not an Exception) of one native call."""
+
+    __slots__ = ("exc",)
+
+    def __init__(self):
+        self.exc = None
+
+
+def _guard(name, fail):
+    def method(self, *args):
+        stop = self._volact_stop
+        if stop.exc is not None:
+            raise fail(f"not run: interrupted by {stop.exc!r}")
+        try:
+            return getattr(self._volact_inner, name)(*args)
+        except Exception:
+            raise  # uniffi handles these: a TargetError as raised, others as `other`
+        except BaseException as e:
+            stop.exc = e
+            raise fail(f"interrupted by {e!r}") from None
+
+    method.__name__ = name
+    return method
+
+
+class _GuardedTarget(ActivationTarget):
+    def __init__(self, inner, stop):
+        self._volact_inner = inner
+        self._volact_stop = stop
+
+
+for _name in _TARGET_METHODS:
+    setattr(_GuardedTarget, _name, _guard(_name, lambda d: TargetError.Other(d)))
+
+
+class _GuardedSource(ConfirmationIdSource):
+    def __init__(self, inner, stop):
+        self._volact_inner = inner
+        self._volact_stop = stop
+
+    confirmation_id = _guard("confirmation_id", lambda d: CidSourceError.Refused(0, d))
+
+
+def _guarded_call(stop, call):
+    result = call()
+    if stop.exc is not None:
+        stop.exc.volact_result = result
+        raise stop.exc
+    return result
+
+
+def _json_text(value: JsonLike) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _bytes(data: Optional[BytesLike]) -> Optional[bytes]:
+    # memoryview: bytes(5) would be five zero bytes, not a TypeError.
+    return data if data is None or isinstance(data, bytes) else bytes(memoryview(data))
+
+
+def _targets(targets: Iterable[ActivationTarget], stop: _Stop) -> List[ActivationTarget]:
+    out = []
+    for t in targets:
+        if not isinstance(t, ActivationTarget):
+            raise TypeError(
+                f"targets must subclass volact.ActivationTarget, not {type(t).__name__}"
+            )
+        out.append(_GuardedTarget(t, stop))
+    return out
+
+
+def workflow_survey(targets: Iterable[ActivationTarget]) -> str:
+    """Asks every target for its machine and products (VAMT's "Refresh Computer Status");
+    the survey's JSON, one entry per target in order: ``{"machine", "products"}``, or
+    ``{"error": {"kind", ...}}`` for a target that raised."""
+    stop = _Stop()
+    guarded = _targets(targets, stop)
+    return _guarded_call(stop, lambda: _workflow_survey(guarded))
+
+
+def workflow_plan(
+    kind: str,
+    survey: JsonLike,
+    store: Optional[MakStore] = None,
+    mak: Optional[str] = None,
+    cil: Optional[BytesLike] = None,
+    kms_hosts: str = "",
+    exact_iid: bool = True,
+) -> str:
+    """Builds the plan ``kind`` (``preflight``, ``mak-independent``, ``proxy-install``,
+    ``proxy-apply``, ``reapply``) from a survey (its JSON text or the parsed list) and
+    returns its JSON. ``store`` and ``mak`` (a selector: id, last five, masked key) name
+    the key to install; ``cil`` is the merged CIL's bytes. Raises
+    :class:`VolactError.Workflow`, :class:`VolactError.MakRefused`."""
+    return _workflow_plan(kind, _json_text(survey), store, mak, _bytes(cil), kms_hosts, exact_iid)
+
+
+def workflow_run_new(plan: JsonLike) -> str:
+    """A new run of a plan (its JSON text or the parsed dict), as JSON."""
+    return _workflow_run_new(_json_text(plan))
+
+
+def workflow_run_execute(
+    run: JsonLike,
+    targets: Iterable[ActivationTarget],
+    store: Optional[MakStore] = None,
+    mak: Optional[str] = None,
+) -> str:
+    """Runs a run's pending and failed actions on ``targets`` (the plan's, in order) and
+    returns the updated run's JSON. ``store`` and ``mak`` give the key the plan installs;
+    only the targets' ``install_product_key`` ever sees it. A KeyboardInterrupt in a
+    target fails its action, stops the run and is raised again with the run's JSON as
+    ``.volact_result`` (save it to resume)."""
+    stop = _Stop()
+    guarded = _targets(targets, stop)
+    text = _json_text(run)
+    return _guarded_call(stop, lambda: _workflow_run_execute(text, guarded, store, mak))
+
+
+def workflow_collect_cil(survey: JsonLike, group: str = "") -> CollectedCil:
+    """Proxy steps 3 and 6: the full CIL of the surveyed machines (``.cil`` bytes) and the
+    machines left out (``.left_out``)."""
+    return _workflow_collect_cil(_json_text(survey), group)
+
+
+def workflow_acquire(cil: BytesLike, source: ConfirmationIdSource) -> AcquiredCil:
+    """Proxy step 9: fills ``PendingConfirmationId`` from ``source`` for every product with
+    an IID and no CID; the new bytes (``.cil``) and the report (``.report``)."""
+    if not isinstance(source, ConfirmationIdSource):
+        raise TypeError(
+            f"source must subclass volact.ConfirmationIdSource, not {type(source).__name__}"
+        )
+    stop = _Stop()
+    guarded = _GuardedSource(source, stop)
+    data = _bytes(cil)
+    return _guarded_call(stop, lambda: _workflow_acquire(data, guarded))
+
+
+CollectedCil.left_out = property(
+    lambda self: json.loads(self.left_out_json),
+    doc="The machines left out, parsed: a list of ``{'rule', 'reason'}``.",
+)
+AcquiredCil.report = property(
+    lambda self: json.loads(self.report_json),
+    doc="The acquire report, parsed: ``{'rows': [...]}``.",
+)
