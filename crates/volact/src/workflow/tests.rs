@@ -328,7 +328,9 @@ fn a_plan_naming_a_target_that_was_not_given_is_refused_before_any_action() {
         "{err}"
     );
     assert!(a.log.is_empty());
+}
 
+#[test]
 fn a_mak_whose_pkeyconfig_names_an_unknown_edition_applies_to_that_edition_only() {
     // "EnterpriseTest" is the fictitious EditionId of the test pkeyconfig files: not in
     // volact's edition table, but the key's own configuration names it.
