@@ -100,15 +100,9 @@ pub(crate) enum PlanKind {
 }
 
 impl PlanKind {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            PlanKind::Preflight => "preflight",
-            PlanKind::MakIndependent => "mak-independent",
-            PlanKind::ProxyInstall => "proxy-install",
-            PlanKind::ProxyApply => "proxy-apply",
-            PlanKind::Reapply => "reapply",
-            PlanKind::CollectScript => "collect-script",
-        }
+    /// The kind's name as the command line spells it (and `api::PLAN_KINDS`).
+    pub(crate) fn name(self) -> String {
+        value_name(self)
     }
 
     /// Which of --mak, --cil, --kms and --no-exact-iid the plan takes.
@@ -146,14 +140,11 @@ pub(crate) enum RenderFormat {
     Json,
 }
 
-impl RenderFormat {
-    fn name(self) -> &'static str {
-        match self {
-            RenderFormat::Slmgr => "slmgr",
-            RenderFormat::Powershell => "powershell",
-            RenderFormat::Json => "json",
-        }
-    }
+/// A value's name as clap spells it.
+fn value_name(v: impl ValueEnum) -> String {
+    v.to_possible_value()
+        .map(|p| p.get_name().to_owned())
+        .unwrap_or_default()
 }
 
 /// One plan request as the CLI took it, from `volact plan` or a `volact proxy` alias.
@@ -262,7 +253,7 @@ pub(crate) fn plan(r: &Request<'_>, out: &mut dyn Write) -> io::Result<Verdict> 
         kms_hosts: &kms_hosts,
         exact_iid: !r.no_exact_iid,
     };
-    let json = match api::plan(kind, &request) {
+    let json = match api::plan(&kind, &request) {
         Ok(json) => json,
         Err(e) => {
             eprintln!("volact: {e}");
@@ -278,11 +269,12 @@ pub(crate) fn plan(r: &Request<'_>, out: &mut dyn Write) -> io::Result<Verdict> 
     for (m, s) in &skipped {
         eprintln!("volact: skipped {} ({}): {}", m.machine, s.rule, s.reason);
     }
-    let text = api::render(&json, format.name()).map_err(|e| io::Error::other(e.to_string()))?;
+    let text =
+        api::render(&json, &value_name(format)).map_err(|e| io::Error::other(e.to_string()))?;
     write_out(r.output, &text, out, || {
         format!(
             "the {kind} plan ({}) for {} machines, {} skipped",
-            format.name(),
+            value_name(format),
             parsed.machines.len(),
             skipped.len()
         )
@@ -341,17 +333,16 @@ mod tests {
     /// The CLI's kinds are the core's plan kinds, spelled the same, plus the script.
     #[test]
     fn the_kinds_are_the_cores() {
-        let names: Vec<&str> = PlanKind::value_variants()
+        let names: Vec<String> = PlanKind::value_variants()
             .iter()
             .map(|k| k.name())
-            .filter(|n| *n != "collect-script")
+            .filter(|n| n != "collect-script")
             .collect();
         assert_eq!(names, api::PLAN_KINDS);
-        for k in PlanKind::value_variants() {
-            assert_eq!(k.to_possible_value().unwrap().get_name(), k.name());
-        }
-        for f in RenderFormat::value_variants() {
-            assert_eq!(f.to_possible_value().unwrap().get_name(), f.name());
-        }
+        let formats: Vec<String> = RenderFormat::value_variants()
+            .iter()
+            .map(|f| value_name(*f))
+            .collect();
+        assert_eq!(formats, ["slmgr", "powershell", "json"]);
     }
 }

@@ -8,7 +8,9 @@
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use volact_core::ids::check_digit;
+
+mod common;
+use common::test_id;
 
 /// A MAK through `--type mak` only (the published "twin" test key of tests/mak.rs).
 const TWIN: &str = "VKCF7-HV62C-944TY-YJ9NF-6Q83G";
@@ -97,28 +99,6 @@ fn store(dir: &Path) -> String {
         &s,
     ]));
     s
-}
-
-/// A fictitious Confirmation ID (8 groups of 6) whose per-group check digits hold: test
-/// data only, never a CID of any product.
-fn test_cid(seed: u64) -> String {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(11);
-    (0..8)
-        .map(|_| {
-            let data: Vec<u8> = (0..5)
-                .map(|_| {
-                    x = x
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    ((x >> 33) % 10) as u8
-                })
-                .collect();
-            let mut g: String = data.iter().map(|d| char::from(b'0' + d)).collect();
-            g.push(char::from(b'0' + check_digit(&data)));
-            g
-        })
-        .collect::<Vec<_>>()
-        .join("-")
 }
 
 fn surveys() -> Vec<String> {
@@ -378,7 +358,10 @@ fn the_proxy_flow_from_the_full_cil_to_reapply() {
     assert_eq!(read(&full), full_text);
 
     // Step 9: CIDs from phone activation, one per collected IID.
-    let cids: Vec<String> = (0..iids.len() as u64).map(test_cid).collect();
+    // Fictitious CIDs (8 groups of 6) whose check digits hold: test data only.
+    let cids: Vec<String> = (0..iids.len() as u64)
+        .map(|i| test_id(100 + i, 8, 6))
+        .collect();
     let csv = dir.join("phone.csv");
     let mut rows = String::from("installation_id,confirmation_id\n");
     for (iid, cid) in iids.iter().zip(&cids) {
@@ -436,45 +419,28 @@ fn the_proxy_flow_from_the_full_cil_to_reapply() {
 
     // Step 11: merged into a new file, never over the full CIL or an existing file.
     let merged = dir.join("IsolatedLabGroupwithCID.cil");
-    let o = volact(&[
-        "proxy",
-        "merge",
-        path(&full),
-        path(&with_cid),
-        "-o",
-        path(&full),
-    ]);
+    let merge = |output: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "proxy",
+            "merge",
+            path(&full),
+            path(&with_cid),
+            "-o",
+            path(output),
+        ];
+        args.extend(extra);
+        volact(&args)
+    };
+    let o = merge(&full, &[]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("is the full CIL"), "{}", stderr(&o));
-    let text = ok(&volact(&[
-        "proxy",
-        "merge",
-        path(&full),
-        path(&with_cid),
-        "-o",
-        path(&merged),
-    ]));
+    let text = ok(&merge(&merged, &[]));
     assert!(text.contains("3 CIDs: 3 applied"), "{text}");
     assert!(text.contains("step 11.6: back up"), "{text}");
-    let o = volact(&[
-        "proxy",
-        "merge",
-        path(&full),
-        path(&with_cid),
-        "-o",
-        path(&merged),
-    ]);
+    let o = merge(&merged, &[]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
-    ok(&volact(&[
-        "proxy",
-        "merge",
-        path(&full),
-        path(&with_cid),
-        "-o",
-        path(&merged),
-        "--force",
-    ]));
+    ok(&merge(&merged, &["--force"]));
     assert_eq!(read(&full), full_text, "the full CIL is untouched");
 
     // Step 12: one /atp per machine, with that machine's CID.
