@@ -254,10 +254,16 @@ fn collect(
         Ok(x) => x,
         Err(e) => return refused(e.to_string()),
     };
-    volact_io::save_cil(output, &doc).map_err(|e| io::Error::other(e.to_string()))?;
     for skip in &left_out {
         eprintln!("volact: left out {}", skip.reason);
     }
+    if doc.computers().is_empty() {
+        return refused(format!(
+            "no surveyed machine answered: nothing to collect; {} not written",
+            output.display()
+        ));
+    }
+    volact_io::save_cil(output, &doc).map_err(|e| io::Error::other(e.to_string()))?;
     // The usual slip: a survey taken before the MAK was installed (step 5) carries IIDs
     // that the key change made stale.
     for (i, s) in surveyed.iter().enumerate() {

@@ -735,6 +735,20 @@ fn bad_inputs_fail_clearly() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("maks.json"), "{}", stderr(&o));
 
+    // Nothing answered: no full CIL is written.
+    let full = dir.join("full.cil");
+    let o = volact(&[
+        "proxy",
+        "collect",
+        "-o",
+        path(&full),
+        "--survey",
+        &data("lab-03-unreachable.json"),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing to collect"), "{}", stderr(&o));
+    assert!(!full.exists());
+
     // acquire needs a source; apply needs a format.
     let o = volact(&["proxy", "acquire", "x.cil", "-o", "y.cil"]);
     assert_eq!(o.status.code(), Some(2));
