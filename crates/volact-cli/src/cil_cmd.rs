@@ -9,7 +9,7 @@ use volact_core::cil::{
 };
 use volact_io::{load_cil, save_cil, save_cil_bytes};
 
-fn load(path: &Path) -> io::Result<CilDocument> {
+pub(crate) fn load(path: &Path) -> io::Result<CilDocument> {
     load_cil(path).map_err(|e| io::Error::other(e.to_string()))
 }
 

@@ -11,6 +11,8 @@ mod id_cmd;
 mod input;
 mod key_cmd;
 mod mak_cmd;
+mod plan_cmd;
+mod proxy_cmd;
 mod simulate_cmd;
 mod srv_cmd;
 mod table;
@@ -58,6 +60,21 @@ enum Command {
     /// VAMT Computer Information List (CIL) files: show, validate, export, add CIDs, merge.
     #[command(subcommand)]
     Cil(CilCommand),
+    /// Plans for surveyed machines as slmgr.vbs lines, PowerShell or JSON; the survey script.
+    #[command(
+        long_about = "Plans for the surveyed machines, rendered as slmgr.vbs lines, PowerShell (CIM) \
+                      or JSON, for you or your agent to run: volact never contacts the machines.\n\n\
+                      Survey each machine first: `volact plan collect-script -o volact-collect.ps1`, \
+                      run it on every machine (or through Invoke-Command or your agent) and give \
+                      its outputs to --survey. Machines a plan does not apply to (a retail edition \
+                      for a MAK, a machine that did not answer) are listed on standard error with \
+                      the rule and the reason, and kept in the JSON. Plans never hold a key: they \
+                      name it masked and read it from %VOLACT_KEY% or $env:VOLACT_KEY."
+    )]
+    Plan(plan_cmd::PlanArgs),
+    /// MAK proxy activation for an isolated lab, step by step: collect, export, acquire, merge.
+    #[command(subcommand)]
+    Proxy(proxy_cmd::ProxyCommand),
     /// KMS discovery through DNS SRV records: plan, order, discover, publish, withdraw.
     #[command(subcommand)]
     Srv(srv_cmd::SrvCommand),
@@ -232,6 +249,9 @@ struct JsonFlag {
 pub(crate) enum Verdict {
     AllValid,
     SomeInvalid,
+    /// A missing or misplaced option that clap cannot see (it depends on another's value):
+    /// exit status 2, as clap's own usage errors.
+    Usage,
 }
 
 impl Verdict {
@@ -253,6 +273,7 @@ fn main() -> ExitCode {
     match result {
         Ok(Verdict::AllValid) => ExitCode::SUCCESS,
         Ok(Verdict::SomeInvalid) => ExitCode::from(1),
+        Ok(Verdict::Usage) => ExitCode::from(2),
         // A closed pipe (`volact ... | head`) is the reader's choice, not a failure.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
@@ -323,6 +344,8 @@ fn run(command: Command, out: &mut dyn Write) -> io::Result<Verdict> {
         }) => catalog_cmd::import_pkeyconfig(catalog.as_deref(), &files, json, out),
         Command::Mak(c) => mak_cmd::run(c, out),
         Command::Cil(c) => run_cil(c, out),
+        Command::Plan(a) => plan_cmd::run(&a, out),
+        Command::Proxy(c) => proxy_cmd::run(c, out),
         Command::Srv(c) => srv_cmd::run(c, out),
         Command::Probe(a) => srv_cmd::probe(a, out),
         Command::Explain { json, codes } => explain_cmd::explain_codes(&codes, json, out),

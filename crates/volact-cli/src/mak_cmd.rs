@@ -8,7 +8,7 @@ use crate::Verdict;
 use crate::table::{Table, json_line, opt};
 use clap::{Args, Subcommand};
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use volact_core::mak::{KeyKind, MakEntry, MakStore, MakStoreError, format_utc};
 use volact_io::MakStoreFileError;
 
@@ -65,7 +65,7 @@ pub(crate) enum MakCommand {
     },
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Default)]
 pub(crate) struct StoreArg {
     /// The MAK store (default: $VOLACT_MAK_STORE, else $XDG_DATA_HOME/volact/maks.json, else
     /// ~/.local/share/volact/maks.json).
@@ -81,6 +81,13 @@ fn io_error(e: MakStoreFileError) -> io::Error {
     io::Error::other(e.to_string())
 }
 
+/// The store's path (`--store`, else the default location) and the store read from it.
+pub(crate) fn load_store(store: &StoreArg) -> io::Result<(PathBuf, MakStore)> {
+    let path = volact_io::mak_store_path(store.path.as_deref()).map_err(io_error)?;
+    let mak_store = volact_io::load_mak_store(&path).map_err(io_error)?;
+    Ok((path, mak_store))
+}
+
 fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -94,8 +101,7 @@ fn update(
     change: impl FnOnce(&mut MakStore) -> Result<String, MakStoreError>,
     out: &mut dyn Write,
 ) -> io::Result<Verdict> {
-    let path = volact_io::mak_store_path(store.path.as_deref()).map_err(io_error)?;
-    let mut mak_store = volact_io::load_mak_store(&path).map_err(io_error)?;
+    let (path, mut mak_store) = load_store(store)?;
     match change(&mut mak_store) {
         Ok(message) => {
             volact_io::save_mak_store(&path, &mak_store).map_err(io_error)?;
@@ -151,7 +157,7 @@ pub(crate) fn run(command: MakCommand, out: &mut dyn Write) -> io::Result<Verdic
                 out,
             )
         }
-        MakCommand::List { json, store } => list(store.path.as_deref(), json, out),
+        MakCommand::List { json, store } => list(&store, json, out),
         MakCommand::Remove { id, store } => update(
             &store,
             |s| s.remove(&id).map(|e| format!("removed {}", summary(&e))),
@@ -181,9 +187,8 @@ pub(crate) fn run(command: MakCommand, out: &mut dyn Write) -> io::Result<Verdic
     }
 }
 
-fn list(store: Option<&Path>, json: bool, out: &mut dyn Write) -> io::Result<Verdict> {
-    let path = volact_io::mak_store_path(store).map_err(io_error)?;
-    let mak_store = volact_io::load_mak_store(&path).map_err(io_error)?;
+fn list(store: &StoreArg, json: bool, out: &mut dyn Write) -> io::Result<Verdict> {
+    let (path, mak_store) = load_store(store)?;
     if json {
         for e in mak_store.list() {
             let value: serde_json::Value = serde_json::from_str(&e.to_json())?;

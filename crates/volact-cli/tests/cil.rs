@@ -3,7 +3,9 @@
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use volact_core::ids::check_digit;
+
+mod common;
+use common::test_id;
 
 fn volact(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_volact"))
@@ -18,27 +20,6 @@ fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// A fictitious ID with correct check digits (test data only).
-fn test_id(seed: u64, groups: usize, len: usize) -> String {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(7);
-    (0..groups)
-        .map(|_| {
-            let data: Vec<u8> = (0..len - 1)
-                .map(|_| {
-                    x = x
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    ((x >> 33) % 10) as u8
-                })
-                .collect();
-            let mut g: String = data.iter().map(|d| char::from(b'0' + d)).collect();
-            g.push(char::from(b'0' + check_digit(&data)));
-            g
-        })
-        .collect::<Vec<_>>()
-        .join("-")
 }
 
 fn full_cil() -> String {

@@ -19,6 +19,7 @@ pub mod api;
 pub mod applicability;
 pub mod cid_source;
 pub mod edition;
+pub mod inventory;
 pub mod plan;
 pub mod proxy;
 pub mod run;
