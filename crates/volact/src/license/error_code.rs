@@ -3,7 +3,9 @@
 //! Source for every row but one: Microsoft's "Resolving common activation error codes"
 //! (facts.md S8; `WindowsServerDocs/get-started/activation-error-codes.md`, now at
 //! <https://learn.microsoft.com/troubleshoot/windows-server/deployment/troubleshoot-activation-error-codes>),
-//! each row citing its section. 0xC004F200 comes from the `LicenseStatusReason` values
+//! each row citing its section. 0xC004F04D (IID and CID do not match) comes from the
+//! `SLDepositOfflineConfirmationIdEx` documentation (research/vamt.md §5). 0xC004F200 comes
+//! from the `LicenseStatusReason` values
 //! slmgr.vbs prints (facts.md §5.1, S13). The cloned-image cause of 0xC004F038 comes from
 //! KB 929829 (cited by S7) and "Windows activation - duplicate Client Machine ID".
 //!
@@ -492,6 +494,19 @@ static TABLE: &[ErrorCode] = &[
          install a CSVLK that covers the client's version on the host, with the updates \
          the host OS needs.",
     ),
+    ErrorCode {
+        code: 0xC004_F04D,
+        message: "The Installation ID (IID) and the Confirmation ID (CID) do not match.",
+        applies_to: "MAK (proxy or phone activation)",
+        cause: "The CID deposited was issued for another IID: the hardware changed since the \
+                IID was collected, another key was installed, or the CID was mistyped or \
+                applied to the wrong computer (MAK proxy activation step 13 with \"Require \
+                exact IID match\" cleared).",
+        fix: "Collect the current IID (slmgr /dti), get a CID for it (VAMT proxy activation or \
+              phone activation) and deposit it (slmgr /atp <CID> <ActID>).",
+        source: "SLDepositOfflineConfirmationIdEx, Microsoft Learn (Win32 Software Licensing \
+                 API); volact research/vamt.md §5",
+    },
     row!(
         0xC004_F050,
         "0xc004f050-the-software-protection-service-reported-that-the-product-key-is-invalid",
@@ -573,7 +588,9 @@ mod tests {
         assert!(TABLE.windows(2).all(|w| w[0].code < w[1].code));
         for e in TABLE {
             assert!(
-                e.source.starts_with(SOURCE) || e.source.contains("facts.md"),
+                e.source.starts_with(SOURCE)
+                    || e.source.contains("facts.md")
+                    || e.source.contains("vamt.md"),
                 "{:#X}",
                 e.code
             );
@@ -604,6 +621,7 @@ mod tests {
             0xC004F039,
             0xC004F041,
             0xC004F042,
+            0xC004F04D,
             0xC004F050,
             0xC004F051,
             0xC004F064,
