@@ -173,7 +173,7 @@ pub fn check_install(key: &KeyToInstall, products: Option<&[TargetProduct]>) -> 
             };
             if rows
                 .iter()
-                .any(|r| r.family.eq_ignore_ascii_case(&p.family) && names.contains(&r.edition))
+                .any(|r| edition::same_family(r.family, &p.family) && names.contains(&r.edition))
             {
                 applicable(None)
             } else {

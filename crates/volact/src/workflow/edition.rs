@@ -67,8 +67,20 @@ pub fn has_volume_channel(family: &str, edition_id: &str) -> Option<bool> {
     Some(
         catalog::rows()
             .iter()
-            .any(|r| r.family.eq_ignore_ascii_case(family) && names.contains(&r.edition)),
+            .any(|r| same_family(r.family, family) && names.contains(&r.edition)),
     )
+}
+
+/// Whether a GVLK table's family covers a machine's: the same name, or a release of it the
+/// tables head separately (`Windows 10 LTSC 2021` is a `Windows 10`: long-term servicing
+/// editions report the family's name, and their captions do not name the release).
+pub(crate) fn same_family(table: &str, machine: &str) -> bool {
+    table.eq_ignore_ascii_case(machine)
+        || table.len() > machine.len()
+            && table.is_char_boundary(machine.len())
+            && table[..machine.len()].eq_ignore_ascii_case(machine)
+            && table[machine.len()..].starts_with(' ')
+            && table[machine.len()..].contains("LTS")
 }
 
 /// The published GVLK of an edition of a family, when there is one.
@@ -76,7 +88,7 @@ pub fn gvlk_for(family: &str, edition_id: &str) -> Option<&'static catalog::Gvlk
     let names = catalog_names(edition_id)?;
     catalog::rows()
         .iter()
-        .find(|r| r.family.eq_ignore_ascii_case(family) && names.contains(&r.edition))
+        .find(|r| same_family(r.family, family) && names.contains(&r.edition))
 }
 
 #[cfg(test)]
@@ -92,6 +104,13 @@ mod tests {
         assert_eq!(has_volume_channel("Windows 8", "Core"), Some(true));
         assert_eq!(has_volume_channel("Windows Vista", "Ultimate"), Some(false));
         assert_eq!(has_volume_channel("Windows 11", "NoSuchEdition"), None);
+        // LTSC editions report their family's name; the tables head them by release.
+        assert_eq!(has_volume_channel("Windows 10", "EnterpriseS"), Some(true));
+        assert_eq!(
+            has_volume_channel("Windows 10 LTSC 2021", "EnterpriseS"),
+            Some(true)
+        );
+        assert_eq!(has_volume_channel("Windows 11", "Core"), Some(false));
         assert_eq!(
             gvlk_for("Windows 11", "enterprise").map(|r| r.key),
             Some("NPPR9-FWDCX-D2C8J-H872K-2YT43")

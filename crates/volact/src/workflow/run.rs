@@ -180,8 +180,16 @@ pub fn mak_plan(
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let products = s.answer().ok().map(|(_, p)| p);
-            let verdict = check_install(key, products);
+            let answer = s.answer();
+            if let Err(e) = &answer {
+                return skipped(
+                    i,
+                    s.name(i),
+                    "status-unknown",
+                    format!("not reachable: {e}"),
+                );
+            }
+            let verdict = check_install(key, answer.ok().map(|(_, p)| p));
             match verdict.activation_id() {
                 None => {
                     let skip = Skip::of(&verdict).unwrap_or(Skip {
@@ -832,10 +840,9 @@ fn perform(
                     detail: "exact IID match: the machine's Installation ID is not the one the CID was issued for (hardware or key changed); not applied".into(),
                 });
             }
-            if !same {
-                progress.warnings.push(
-                    "Installation ID changed: the stored CID was applied anyway (exact IID match off); activation may fail".into(),
-                );
+            let warning = "Installation ID changed: the stored CID was applied anyway (exact IID match off); activation may fail";
+            if !same && !progress.warnings.iter().any(|w| w == warning) {
+                progress.warnings.push(warning.to_owned());
             }
             target.deposit_confirmation_id(activation_id, &current, confirmation_id)
         }
