@@ -87,7 +87,15 @@ readme_commands() {
   out=$(cargo run -q -p volact --example kms_outage) || return 1
   echo "$out"
   grep -q 'kms-e1.east.contoso.com: [0-9]* requests in all, 0 during days 61-149' <<<"$out" &&
-    grep -q '600 licensed at the end' <<<"$out"
+    grep -q '600 licensed at the end' <<<"$out" || return 1
+  # The seed's isolated lab, MAK proxy activation end to end on simulated machines.
+  out=$(cargo run -q -p volact-sim --example isolated_lab) || return 1
+  echo "$out"
+  grep -q 'skipped LAB-PC11 (mak-on-retail-edition)' <<<"$out" &&
+    grep -q 'names, workgroup, group or key in it: 0' <<<"$out" &&
+    grep -q 'Licensed: 10 of 11' <<<"$out" &&
+    grep -q 'reapplied with exact IID match: 10 done, 1 skipped; Licensed: 10; activations left: 15' <<<"$out" &&
+    grep -q 'exact IID match on: failed: exact IID match' <<<"$out"
 }
 
 stage "system packages" install_system_packages
