@@ -265,6 +265,23 @@ impl MakStore {
         ))
     }
 
+    /// Records that `used` activations were spent at `now` (a MAK independent run's
+    /// `workflow_online_activations`): a new snapshot of the latest count less `used`.
+    /// Returns the entry, or `None` when no count was ever recorded (nothing to decrement).
+    #[uniffi::method(default(now = None))]
+    pub fn record_activations(
+        &self,
+        selector: String,
+        used: u32,
+        now: Option<i64>,
+    ) -> Result<Option<MakEntry>, VolactError> {
+        let now = now_or_clock(now)?;
+        Ok(self
+            .lock()
+            .record_activations(&selector, used, now)?
+            .map(MakEntry::from))
+    }
+
     /// The entry a selector names (see `remove`).
     pub fn get(&self, selector: String) -> Result<MakEntry, VolactError> {
         Ok(MakEntry::from(self.lock().get(&selector)?))

@@ -434,6 +434,14 @@ pub fn workflow_run_execute(
     })?)
 }
 
+/// The online activations a saved run has made (each uses one activation of the MAK): pass
+/// it to `MakStore.record_activations`. Raises `VolactError.Workflow`.
+#[uniffi::export]
+pub fn workflow_online_activations(run_json: String) -> Result<u32, VolactError> {
+    let n = api::online_activations(&run_json)?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
 /// Proxy steps 3 and 6: the full CIL of a survey's machines in one group (`""`: none), and
 /// the machines left out. Raises `VolactError.Workflow`.
 #[uniffi::export]

@@ -320,6 +320,12 @@ def test_run_installs_and_activates_and_the_key_reaches_only_install(store):
             if name != "install_product_key":
                 assert TWIN_B not in repr(args)
     assert_no_key(run)
+    # Two online activations: the store's count snapshot follows them.
+    assert volact.workflow_online_activations(run) == 2
+    assert store.record_activations("6Q83G", 2, now=10) is None  # no count recorded yet
+    store.record_count("6Q83G", 50, now=20)
+    entry = store.record_activations("6Q83G", volact.workflow_online_activations(run), now=30)
+    assert [(s.remaining, s.taken_at) for s in entry.snapshots] == [(50, 20), (48, 30)]
 
 
 def test_a_licensing_error_fails_that_machine_with_its_code_and_the_run_resumes(store):

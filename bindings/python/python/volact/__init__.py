@@ -112,6 +112,7 @@ from ._native import workflow_acquire as _workflow_acquire
 from ._native import workflow_collect_cil as _workflow_collect_cil
 from ._native import workflow_plan as _workflow_plan
 from ._native import workflow_run_execute as _workflow_run_execute
+from ._native import workflow_online_activations as _workflow_online_activations
 from ._native import workflow_run_new as _workflow_run_new
 from ._native import workflow_survey as _workflow_survey
 
@@ -192,6 +193,7 @@ __all__ = [
     "workflow_collect_cil",
     "workflow_plan",
     "workflow_render",
+    "workflow_online_activations",
     "workflow_run_execute",
     "workflow_run_new",
     "workflow_survey",
@@ -688,6 +690,12 @@ def workflow_run_execute(
     guarded = _targets(targets, stop)
     text = _json_text(run)
     return _guarded_call(stop, lambda: _workflow_run_execute(text, guarded, store, mak))
+
+
+def workflow_online_activations(run: JsonLike) -> int:
+    """The online activations a run has made (each uses one activation of the MAK): give it
+    to :meth:`MakStore.record_activations` to keep the store's count snapshot current."""
+    return _workflow_online_activations(_json_text(run))
 
 
 def workflow_collect_cil(survey: JsonLike, group: str = "") -> CollectedCil:
