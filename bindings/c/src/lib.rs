@@ -29,6 +29,7 @@ mod mak_store;
 mod srv;
 mod strings;
 mod user_catalog;
+mod workflow;
 
 pub use catalog::*;
 pub use cil::*;
@@ -40,6 +41,7 @@ pub use license::*;
 pub use mak_store::*;
 pub use srv::*;
 pub use user_catalog::*;
+pub use workflow::*;
 
 /// Major version of this C API (semver of the volact crates).
 pub const VOLACT_VERSION_MAJOR: u32 = 0;

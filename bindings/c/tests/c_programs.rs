@@ -15,8 +15,12 @@
 //! - `tests/c/test_mak_store.c` (the MAK store: classification, declared kinds, refusals,
 //!   snapshots, owner-only save and load, masking) against `libvolact.so` (also under
 //!   valgrind) and `libvolact.a`;
-//! - `examples/c/kms_plan.c`, `examples/c/explain.c` and `examples/c/classify_key.c`, whose
-//!   output is checked;
+//! - `tests/c/test_workflow.c` (the workflows over fake machines implemented as callback
+//!   tables: survey, plans, renderings, runs, failures, garbage from callbacks, MAK proxy
+//!   activation, argument errors) against `libvolact.so` (also under valgrind) and
+//!   `libvolact.a`;
+//! - `examples/c/kms_plan.c`, `examples/c/explain.c`, `examples/c/classify_key.c` and
+//!   `examples/c/mak_proxy.c`, whose output is checked;
 //! - `tests/cpp/test_volact.cpp` with g++ (also under valgrind);
 //! - `examples/c/inspect_key.c`, whose output is checked so the example cannot rot;
 //! - `tests/c/leak_handle.c`, a deliberate leak valgrind must catch.
@@ -487,6 +491,13 @@ fn c_mak_store_test_shared_static_and_under_valgrind() {
             dir.to_str().expect("UTF-8 scratch path").to_owned(),
         ]
     });
+}
+
+/// The workflow calls, with the machines and the CID source as C callback tables.
+#[test]
+fn c_workflow_test_shared_static_and_under_valgrind() {
+    let scratch = Scratch::new("c-workflow");
+    run_c_test_three_ways("workflow", "test_workflow", &scratch, |_| Vec::new());
 }
 
 #[test]
