@@ -804,6 +804,54 @@ fn example_explain() {
     assert_eq!(run(&mut Command::new(&exe)).status.code(), Some(2));
 }
 
+#[test]
+fn example_mak_proxy() {
+    let (scratch, exe) = build_example("mak_proxy");
+    let cil = scratch.path("lab.cil");
+    let out = valgrind(&exe, &[cil.to_str().expect("UTF-8 scratch path")]);
+    let stdout = text(&out.stdout);
+    for expected in [
+        "step 5: Install the MAK on the Isolated Lab computers\n",
+        "%SLMGR% LAB-PC01 /ipk %VOLACT_KEY%  & rem the key XXXXX-XXXXX-XXXXX-XXXXX-6Q83G\n",
+        "rem LAB-HOME: skipped (mak-on-retail-edition): Windows 11 Core is a retail edition",
+        "  LAB-PC01: Volume:MAK, IID ",
+        "  LAB-HOME: Retail, IID ",
+        "step 6: Save the CIL\n  3 computers, 3 Installation IDs\n",
+        "step 9: ",
+        "  the source was asked 3 times: 2 CIDs written, 1 not available\n",
+        "step 12: ",
+        "rem LAB-HOME: skipped (no-cid)",
+        "  LAB-PC01: LicenseStatus 1 (licensed)\n  LAB-PC02: LicenseStatus 1 (licensed)\n  \
+         LAB-HOME: LicenseStatus 5 (not activated)\n",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "mak_proxy output lacks {expected:?}:\n{stdout}"
+        );
+    }
+    for group in ["VKCF7", "HV62C", "944TY", "YJ9NF"] {
+        assert!(
+            !stdout.contains(group),
+            "mak_proxy revealed the key:\n{stdout}"
+        );
+    }
+    // Step 6's CIL, saved with step 9's CIDs pending.
+    let saved = fs::read_to_string(&cil).expect("mak_proxy saved the CIL");
+    assert_eq!(
+        saved.matches("<PendingConfirmationId>").count(),
+        2,
+        "{saved}"
+    );
+    assert!(
+        saved.contains("<Group>Isolated Lab Group</Group>"),
+        "{saved}"
+    );
+    assert_eq!(
+        run(Command::new(&exe).args(["a", "b"])).status.code(),
+        Some(2)
+    );
+}
+
 /// The valgrind setup must catch a real leak.
 #[test]
 fn valgrind_catches_a_leaked_handle() {
