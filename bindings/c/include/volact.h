@@ -34,6 +34,36 @@
 #define VOLACT_VERSION_PATCH 0
 
 /**
+ * `volact_target_error.kind`: the machine did not answer (offline, WMI blocked).
+ */
+#define VOLACT_TARGET_ERROR_UNREACHABLE 0
+
+/**
+ * `kind`: remote administration was refused (credentials, UAC remote restrictions).
+ */
+#define VOLACT_TARGET_ERROR_ACCESS_DENIED 1
+
+/**
+ * `kind`: the licensing service returned an HRESULT, given in `code` (e.g. 0xC004F04D).
+ */
+#define VOLACT_TARGET_ERROR_LICENSING 2
+
+/**
+ * `kind`: no product with the Activation ID; `detail` holds the Activation ID.
+ */
+#define VOLACT_TARGET_ERROR_NO_SUCH_PRODUCT 3
+
+/**
+ * `kind`: anything else (also what an unknown kind number reads as).
+ */
+#define VOLACT_TARGET_ERROR_OTHER 4
+
+/**
+ * The size of `volact_target_error.detail` and `volact_cid_refusal.detail`, NUL included.
+ */
+#define VOLACT_DETAIL_LEN 256
+
+/**
  * `volact_cil_export` mode: products and their licensing data (VAMT's `Export-VamtData`);
  * computer-identifying data only with `include_sensitive`.
  */
@@ -64,36 +94,6 @@
  * `declared`: a retail key (`Retail`).
  */
 #define VOLACT_KEY_KIND_RETAIL 3
-
-/**
- * `volact_target_error.kind`: the machine did not answer (offline, WMI blocked).
- */
-#define VOLACT_TARGET_ERROR_UNREACHABLE 0
-
-/**
- * `kind`: remote administration was refused (credentials, UAC remote restrictions).
- */
-#define VOLACT_TARGET_ERROR_ACCESS_DENIED 1
-
-/**
- * `kind`: the licensing service returned an HRESULT, given in `code` (e.g. 0xC004F04D).
- */
-#define VOLACT_TARGET_ERROR_LICENSING 2
-
-/**
- * `kind`: no product with the Activation ID; `detail` holds the Activation ID.
- */
-#define VOLACT_TARGET_ERROR_NO_SUCH_PRODUCT 3
-
-/**
- * `kind`: anything else (also what an unknown kind number reads as).
- */
-#define VOLACT_TARGET_ERROR_OTHER 4
-
-/**
- * The size of `volact_target_error.detail` and `volact_cid_refusal.detail`, NUL included.
- */
-#define VOLACT_DETAIL_LEN 256
 
 /**
  * The outcome of a call. Numbers are grouped by domain and never reused; a new error gets
@@ -957,6 +957,17 @@ extern "C" {
  * `VOLACT_VERSION_*` macros of the header you compiled against.
  */
 const char *volact_version(void);
+
+/**
+ * Appends `len` bytes to a sink, from inside the callback the sink was passed to.
+ * `VOLACT_RESULT_WORKFLOW_SINK_FULL` past 64 MiB in all (the callback's answer is then
+ * refused, whatever it returns).
+ *
+ * # Safety
+ * `sink` the pointer a callback was given, used during that callback only; `data` valid
+ * for `len` bytes (or NULL with 0).
+ */
+volact_result volact_sink_write(struct volact_sink *sink, const uint8_t *data, size_t len);
 
 /**
  * How many rows the catalog has.
@@ -1931,17 +1942,6 @@ volact_result volact_user_catalog_classify(const struct volact_user_catalog *han
  * `handle` must come from this library and not be used after this call.
  */
 void volact_user_catalog_free(struct volact_user_catalog *handle);
-
-/**
- * Appends `len` bytes to a sink, from inside the callback the sink was passed to.
- * `VOLACT_RESULT_WORKFLOW_SINK_FULL` past 64 MiB in all (the callback's answer is then
- * refused, whatever it returns).
- *
- * # Safety
- * `sink` the pointer a callback was given, used during that callback only; `data` valid
- * for `len` bytes (or NULL with 0).
- */
-volact_result volact_sink_write(struct volact_sink *sink, const uint8_t *data, size_t len);
 
 /**
  * Surveys the targets (VAMT's "Refresh Computer Status"): calls each table's

@@ -17,6 +17,7 @@
 
 #![allow(non_camel_case_types)]
 
+mod callbacks;
 mod catalog;
 mod cil;
 mod epid;
@@ -31,6 +32,7 @@ mod strings;
 mod user_catalog;
 mod workflow;
 
+pub use callbacks::*;
 pub use catalog::*;
 pub use cil::*;
 pub use epid::*;
