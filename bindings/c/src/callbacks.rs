@@ -619,4 +619,114 @@ mod tests {
             Err(TargetError::Other { detail }) if detail.contains("no activate callback")
         ));
     }
+
+    /// What the KMS and registry callbacks below were given, one line each.
+    type Log = Vec<String>;
+
+    /// # Safety
+    /// `user` is a `Log`; `text` NULL or valid for `len` bytes.
+    unsafe fn record(user: *mut c_void, op: &str, text: *const c_char, len: usize) {
+        // SAFETY: the tests pass a Log as `user`.
+        let log = unsafe { &mut *user.cast::<Log>() };
+        if text.is_null() {
+            log.push(format!("{op} NULL {len}"));
+        } else {
+            // SAFETY: volact passes `len` bytes and a NUL after them.
+            let bytes = unsafe { std::slice::from_raw_parts(text.cast::<u8>(), len + 1) };
+            log.push(format!("{op} {:?}", bytes));
+        }
+    }
+
+    unsafe extern "C" fn kms_host(
+        user: *mut c_void,
+        host: *const c_char,
+        len: usize,
+        _: *mut volact_target_error,
+    ) -> i32 {
+        // SAFETY: as `record` needs.
+        unsafe { record(user, "skms", host, len) };
+        0
+    }
+
+    unsafe extern "C" fn caching(
+        user: *mut c_void,
+        enabled: bool,
+        _: *mut volact_target_error,
+    ) -> i32 {
+        // SAFETY: the tests pass a Log as `user`.
+        unsafe { &mut *user.cast::<Log>() }.push(format!("hc {enabled}"));
+        0
+    }
+
+    unsafe extern "C" fn value(
+        user: *mut c_void,
+        name: *const c_char,
+        len: usize,
+        out: *mut volact_sink,
+        _: *mut volact_target_error,
+    ) -> i32 {
+        // SAFETY: as `record` needs.
+        unsafe { record(user, "read", name, len) };
+        // AlternateURL is set; anything else is not.
+        // SAFETY: volact passes `len` readable bytes.
+        if unsafe { std::slice::from_raw_parts(name.cast::<u8>(), len) } == b"AlternateURL" {
+            let data = br#"{"String":"https://help.example"}"#;
+            // SAFETY: the sink volact passed.
+            unsafe { volact_sink_write(out, data.as_ptr(), data.len()) };
+        }
+        0
+    }
+
+    unsafe extern "C" fn write(
+        user: *mut c_void,
+        name: *const c_char,
+        len: usize,
+        data: *const c_char,
+        data_len: usize,
+        _: *mut volact_target_error,
+    ) -> i32 {
+        // SAFETY: as `record` needs.
+        unsafe {
+            record(user, "write", name, len);
+            record(user, "data", data, data_len);
+        }
+        0
+    }
+
+    #[test]
+    fn texts_reach_callbacks_with_a_nul_and_none_as_null() {
+        let mut log: Log = Vec::new();
+        let mut vt = table();
+        vt.user = (&mut log as *mut Log).cast();
+        vt.set_kms_host = Some(kms_host);
+        vt.set_kms_lookup_domain = Some(kms_host);
+        vt.set_host_caching = Some(caching);
+        vt.read_value = Some(value);
+        vt.write_value = Some(write);
+        let mut t = CTarget { vt: &vt };
+        t.set_kms_host(Some("kms1:1688")).unwrap();
+        t.set_kms_host(None).unwrap();
+        t.set_host_caching(false).unwrap();
+        assert_eq!(
+            t.read_value("AlternateURL").unwrap().as_deref(),
+            Some(r#"{"String":"https://help.example"}"#)
+        );
+        assert_eq!(t.read_value("KeyManagementServiceName").unwrap(), None);
+        t.write_value("Manual", Some("{\"Dword\":1}")).unwrap();
+        t.write_value("Manual", None).unwrap();
+        assert_eq!(
+            log,
+            [
+                format!("skms {:?}", b"kms1:1688\0"),
+                "skms NULL 0".to_owned(),
+                "hc false".to_owned(),
+                format!("read {:?}", b"AlternateURL\0"),
+                format!("read {:?}", b"KeyManagementServiceName\0"),
+                format!("write {:?}", b"Manual\0"),
+                format!("data {:?}", b"{\"Dword\":1}\0"),
+                format!("write {:?}", b"Manual\0"),
+                "data NULL 0".to_owned(),
+            ]
+        );
+    }
 }
