@@ -2,8 +2,9 @@
 # Builds the C# binding (Volact.dll, every src/*.cs) with Mono's mcs at C# 7.2, runs its
 # NUnit 2.6 glue tests (every tests/*.cs: keys, IDs, ePIDs, catalog, CIL documents, KMS
 # discovery over DNS against a bind9 it starts on loopback, licensing, the user catalog, the header
-# check, the MAK store) against libvolact, and builds and runs examples/csharp/InspectKeys.cs,
-# KmsPlan.cs, ExplainCodes.cs, ClassifyKeys.cs and MakStore.cs.
+# check, the MAK store, workflows over fake machines) against libvolact, and builds and runs
+# examples/csharp/InspectKeys.cs, KmsPlan.cs, ExplainCodes.cs, ClassifyKeys.cs, MakStore.cs and
+# MakProxy.cs.
 # Run from the repository root (the top-level test runner does): bindings/csharp/test.sh
 #
 # Prints "N passed, N failed" (from NUnit's "Tests run:" line). Exit status: non-zero when a
@@ -92,6 +93,8 @@ csc=(mcs -langversion:7.2 -warnaserror+ -nologo)
     -out:"$out/ClassifyKeys.exe" "$root/examples/csharp/ClassifyKeys.cs"
 "${csc[@]}" -target:exe -r:"$out/Volact.dll" \
     -out:"$out/MakStore.exe" "$root/examples/csharp/MakStore.cs"
+"${csc[@]}" -target:exe -r:"$out/Volact.dll" \
+    -out:"$out/MakProxy.exe" "$root/examples/csharp/MakProxy.cs"
 
 # Sizes and offsets of the header's structs, for the layout test.
 export VOLACT_HEADER="$root/bindings/c/include/volact.h"
@@ -257,6 +260,28 @@ if [[ "$mak_status" -ne 0 || "$mak_again_status" -ne 1 || "$mak_mode" != 600 ||
     example_ok=0
 else
     echo "example MakStore: ok"
+fi
+
+# Proxy steps 5, 6, 9 and 12 on three fake machines: the retail one skipped, two CIDs acquired,
+# saved and deposited; no key is shown.
+proxy_cil="$out/scratch-example/lab.cil"
+set +e
+proxy_out=$(mono "$out/MakProxy.exe" "$proxy_cil" </dev/null 2>&1)
+proxy_status=$?
+set -e
+echo "$proxy_out"
+if [[ "$proxy_status" -ne 0 ||
+      "$proxy_out" != *'%SLMGR% LAB-PC01 /ipk %VOLACT_KEY%  & rem the key XXXXX-XXXXX-XXXXX-XXXXX-6Q83G'* ||
+      "$proxy_out" != *'rem LAB-HOME: skipped (mak-on-retail-edition)'* ||
+      "$proxy_out" != *$'step 6: Save the CIL\n  3 computers, 3 Installation IDs'* ||
+      "$proxy_out" != *'the source was asked 3 times: 2 CIDs written, 1 not available'* ||
+      "$proxy_out" != *$'LAB-PC01: LicenseStatus 1 (licensed)\n  LAB-PC02: LicenseStatus 1 (licensed)\n  LAB-HOME: LicenseStatus 5 (not activated)'* ||
+      "$(grep -c '<PendingConfirmationId>' "$proxy_cil" 2>/dev/null)" != 2 ||
+      "$proxy_out" == *VKCF7* || "$proxy_out" == *HV62C* || "$proxy_out" == *944TY* || "$proxy_out" == *YJ9NF* ]]; then
+    echo "example: MakProxy did not skip the retail machine, acquire and save two CIDs, license two machines and mask the key (status $proxy_status)" >&2
+    example_ok=0
+else
+    echo "example MakProxy: ok"
 fi
 
 if [[ -z "$counts" ]]; then

@@ -34,6 +34,36 @@
 #define VOLACT_VERSION_PATCH 0
 
 /**
+ * `volact_target_error.kind`: the machine did not answer (offline, WMI blocked).
+ */
+#define VOLACT_TARGET_ERROR_UNREACHABLE 0
+
+/**
+ * `kind`: remote administration was refused (credentials, UAC remote restrictions).
+ */
+#define VOLACT_TARGET_ERROR_ACCESS_DENIED 1
+
+/**
+ * `kind`: the licensing service returned an HRESULT, given in `code` (e.g. 0xC004F04D).
+ */
+#define VOLACT_TARGET_ERROR_LICENSING 2
+
+/**
+ * `kind`: no product with the Activation ID; `detail` holds the Activation ID.
+ */
+#define VOLACT_TARGET_ERROR_NO_SUCH_PRODUCT 3
+
+/**
+ * `kind`: anything else (also what an unknown kind number reads as).
+ */
+#define VOLACT_TARGET_ERROR_OTHER 4
+
+/**
+ * The size of `volact_target_error.detail` and `volact_cid_refusal.detail`, NUL included.
+ */
+#define VOLACT_DETAIL_LEN 256
+
+/**
  * `volact_cil_export` mode: products and their licensing data (VAMT's `Export-VamtData`);
  * computer-identifying data only with `include_sensitive`.
  */
@@ -333,6 +363,31 @@ enum volact_result
    * MAK store: invalid for another reason.
    */
   VOLACT_RESULT_MAK_STORE_OTHER = 1199,
+  /**
+   * Workflow: inputs that do not fit together or a name volact does not know (a plan
+   * kind or render format, a plan that needs a MAK or a CIL it was not given, a KMS host
+   * that is not `host[:port]`, fewer targets than the run's machines); the message says
+   * which.
+   */
+  VOLACT_RESULT_WORKFLOW_INPUT = 1200,
+  /**
+   * Workflow: a survey, plan or saved run that is not JSON of the right shape (line and
+   * column in the message).
+   */
+  VOLACT_RESULT_WORKFLOW_JSON = 1201,
+  /**
+   * Workflow: a phone-activation CSV line that is not `installation_id,confirmation_id`
+   * (the message names the line).
+   */
+  VOLACT_RESULT_WORKFLOW_CID_CSV = 1202,
+  /**
+   * Workflow: a callback wrote more into a `volact_sink` than it holds (64 MiB).
+   */
+  VOLACT_RESULT_WORKFLOW_SINK_FULL = 1203,
+  /**
+   * Workflow: invalid for another reason.
+   */
+  VOLACT_RESULT_WORKFLOW_OTHER = 1299,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -546,6 +601,12 @@ typedef struct volact_mak_store volact_mak_store;
 typedef struct volact_product_key volact_product_key;
 
 /**
+ * Where a callback writes text for volact (opaque): append to it with `volact_sink_write`,
+ * any number of times. It lives only during the callback it is passed to: never keep it.
+ */
+typedef struct volact_sink volact_sink;
+
+/**
  * A user catalog (opaque): configurations and key ranges learnt from pkeyconfig files,
  * merged by `ActConfigId` (a later import replaces a configuration and its ranges). Create
  * with `volact_user_catalog_new` or `volact_user_catalog_load`; release with
@@ -723,6 +784,170 @@ typedef struct volact_error_code {
   const char *source;
 } volact_error_code;
 
+/**
+ * Why a target's callback failed: filled by the callback when it returns non-zero. volact
+ * sets it to `{VOLACT_TARGET_ERROR_OTHER, 0, ""}` before each call.
+ *
+ * `detail` is UTF-8 text, NUL-terminated within its 256 bytes (without a NUL, all 256 are
+ * read). A kind volact does not know reads as `VOLACT_TARGET_ERROR_OTHER`; a detail that is
+ * not UTF-8 makes the error `other` with a note saying so.
+ */
+typedef struct volact_target_error {
+  /**
+   * `VOLACT_TARGET_ERROR_*`.
+   */
+  uint32_t kind;
+  /**
+   * The HRESULT, for `VOLACT_TARGET_ERROR_LICENSING`; otherwise ignored.
+   */
+  uint32_t code;
+  /**
+   * What the target saw.
+   */
+  char detail[VOLACT_DETAIL_LEN];
+} volact_target_error;
+
+/**
+ * One Windows machine, implemented by the caller (over WMI/CIM, an agent, a simulation):
+ * the C face of the core's `ActivationTarget`. volact calls these on the calling thread,
+ * during the call that was given the table, never after; `user` is passed back unchanged.
+ *
+ * Every callback returns 0 on success; on failure it fills `*err` and returns non-zero.
+ * A NULL callback fails with `VOLACT_TARGET_ERROR_OTHER` when volact needs it (a survey
+ * needs only `machine_json` and `products_json`).
+ *
+ * Text volact passes is UTF-8 `(text, len)`, also NUL-terminated (`text[len] == 0`),
+ * borrowed for the callback. Text the callback returns goes into `out` with
+ * `volact_sink_write`; text that is not UTF-8 fails the operation (`other`).
+ */
+typedef struct volact_target_vtable {
+  /**
+   * The caller's pointer, passed to every callback.
+   */
+  void *user;
+  /**
+   * The machine as JSON: `{"name", "network_type": "Domain"|"Workgroup",
+   * "network_name", "os_version", "mac_addresses": [...]}`.
+   */
+  int32_t (*machine_json)(void *user, struct volact_sink *out, struct volact_target_error *err);
+  /**
+   * The products with a key installed, as a JSON array of `{"activation_id",
+   * "application_id", "name", "family", "edition_id", "channel" (e.g. "Volume:MAK"),
+   * "license_status" (0-6), "grace_remaining" (minutes), "installation_id",
+   * "product_key_id", "partial_product_key"}` (the last three may be null).
+   */
+  int32_t (*products_json)(void *user, struct volact_sink *out, struct volact_target_error *err);
+  /**
+   * Installs the key (`slmgr /ipk`). The one place a key leaves volact in clear: volact
+   * zeroes its copy after the call; do not keep it.
+   */
+  int32_t (*install_product_key)(void *user,
+                                 const char *key,
+                                 size_t key_len,
+                                 struct volact_target_error *err);
+  /**
+   * Activates a product online (`slmgr /ato ActID`).
+   */
+  int32_t (*activate)(void *user,
+                      const char *activation_id,
+                      size_t activation_id_len,
+                      struct volact_target_error *err);
+  /**
+   * Deposits the CID issued for the IID (`slmgr /atp CID ActID`).
+   */
+  int32_t (*deposit_confirmation_id)(void *user,
+                                     const char *activation_id,
+                                     size_t activation_id_len,
+                                     const char *installation_id,
+                                     size_t installation_id_len,
+                                     const char *confirmation_id,
+                                     size_t confirmation_id_len,
+                                     struct volact_target_error *err);
+  /**
+   * Sets the KMS host (`host`, `host:port`, `[v6]:port`, `:port`; `slmgr /skms`), or
+   * clears it when `host` is NULL (`/ckms`).
+   */
+  int32_t (*set_kms_host)(void *user,
+                          const char *host,
+                          size_t host_len,
+                          struct volact_target_error *err);
+  /**
+   * Sets the SRV lookup domain (`/skms-domain`), or clears it when `domain` is NULL.
+   */
+  int32_t (*set_kms_lookup_domain)(void *user,
+                                   const char *domain,
+                                   size_t domain_len,
+                                   struct volact_target_error *err);
+  /**
+   * Enables (`/skhc`) or disables (`/ckhc`) KMS host caching.
+   */
+  int32_t (*set_host_caching)(void *user, bool enabled, struct volact_target_error *err);
+  /**
+   * Reads a licensing registry value by name (e.g. `AlternateURL`): its data as JSON
+   * (`{"String":"..."}`, `{"MultiString":[...]}`, `{"Dword":1}`) into `out`, or nothing
+   * when the value is not set.
+   */
+  int32_t (*read_value)(void *user,
+                        const char *name,
+                        size_t name_len,
+                        struct volact_sink *out,
+                        struct volact_target_error *err);
+  /**
+   * Writes a licensing registry value (data as JSON, as above), or deletes it when
+   * `data_json` is NULL.
+   */
+  int32_t (*write_value)(void *user,
+                         const char *name,
+                         size_t name_len,
+                         const char *data_json,
+                         size_t data_json_len,
+                         struct volact_target_error *err);
+} volact_target_vtable;
+
+/**
+ * Why a CID source refused an Installation ID: filled by the callback when it returns
+ * non-zero. volact sets it to `{0, ""}` before each call; `detail` as in
+ * `volact_target_error`.
+ */
+typedef struct volact_cid_refusal {
+  /**
+   * The service's code (e.g. 0x7F: the MAK's activations are used up).
+   */
+  uint32_t code;
+  /**
+   * The service's text.
+   */
+  char detail[VOLACT_DETAIL_LEN];
+} volact_cid_refusal;
+
+/**
+ * A supplier of Confirmation IDs, implemented by the caller (its licensed service, a file
+ * of CIDs Microsoft issued): the C face of the core's `ConfirmationIdSource`. Called on the
+ * calling thread during `volact_workflow_acquire` only.
+ */
+typedef struct volact_cid_source_vtable {
+  /**
+   * The caller's pointer, passed back unchanged.
+   */
+  void *user;
+  /**
+   * The answer for one Installation ID (`product_key_id` and `sku_id` are empty when the
+   * CIL has none; texts as for the target callbacks). Return 0 with the CID written into
+   * `out` (any grouping), 0 with nothing written when the source has nothing for this IID,
+   * or non-zero with `*refusal` filled when the service refused. NULL: nothing is
+   * available for any IID.
+   */
+  int32_t (*confirmation_id)(void *user,
+                             const char *installation_id,
+                             size_t installation_id_len,
+                             const char *product_key_id,
+                             size_t product_key_id_len,
+                             const char *sku_id,
+                             size_t sku_id_len,
+                             struct volact_sink *out,
+                             struct volact_cid_refusal *refusal);
+} volact_cid_source_vtable;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -732,6 +957,17 @@ extern "C" {
  * `VOLACT_VERSION_*` macros of the header you compiled against.
  */
 const char *volact_version(void);
+
+/**
+ * Appends `len` bytes to a sink, from inside the callback the sink was passed to.
+ * `VOLACT_RESULT_WORKFLOW_SINK_FULL` past 64 MiB in all (the callback's answer is then
+ * refused, whatever it returns).
+ *
+ * # Safety
+ * `sink` the pointer a callback was given, used during that callback only; `data` valid
+ * for `len` bytes (or NULL with 0).
+ */
+volact_result volact_sink_write(struct volact_sink *sink, const uint8_t *data, size_t len);
 
 /**
  * How many rows the catalog has.
@@ -1706,6 +1942,203 @@ volact_result volact_user_catalog_classify(const struct volact_user_catalog *han
  * `handle` must come from this library and not be used after this call.
  */
 void volact_user_catalog_free(struct volact_user_catalog *handle);
+
+/**
+ * Surveys the targets (VAMT's "Refresh Computer Status"): calls each table's
+ * `machine_json` and `products_json`, in order, and writes the survey JSON, an array with
+ * one entry per target: `{"machine": {...}, "products": [...]}`, or `{"error": {"kind",
+ * ...}}` for a target that failed (kinds `unreachable`, `access_denied`, `licensing` with
+ * `code`, `no_such_product`, `other`; the text in `detail`, or `activation_id`).
+ *
+ * **The targets are called once per call**, so the output does not follow the retry
+ * protocol: `VOLACT_RESULT_OK` means the survey ran; `*out_n` (may be NULL) gets the JSON's
+ * length and `buf` the JSON when `len > *out_n`, else the empty string (when `len > 0`).
+ * Read it again with `volact_workflow_last_output`. A target's failure is data in the JSON,
+ * not a result code.
+ *
+ * # Safety
+ * `targets` valid for `n_targets` tables (NULL with 0) whose callbacks are safe to call;
+ * `buf` valid for `len` bytes (or NULL with 0); `out_n` NULL or writable.
+ */
+volact_result volact_workflow_survey(const struct volact_target_vtable *targets,
+                                     size_t n_targets,
+                                     char *buf,
+                                     size_t len,
+                                     size_t *out_n);
+
+/**
+ * Builds a plan from a survey and writes its JSON (text out, the usual protocol: nothing
+ * is called back, the same inputs give the same plan). `kind` is one of `preflight`,
+ * `mak-independent`, `proxy-install`, `proxy-apply`, `reapply`; each reads what it needs:
+ *
+ * - `store` and `selector` (mak-independent, proxy-install, reapply): the MAK store entry
+ *   to install (selectors as for `volact_mak_store_get`). `store` NULL: no key
+ *   (`selector` is not read).
+ * - `cil` (proxy-apply: the merged CIL; reapply: the saved CIL with CIDs), or NULL.
+ * - `kms_hosts` (preflight): `host[:port]` separated by commas, spaces or lines.
+ * - `exact_iid` (reapply): require the machine's IID to equal the one the CID was issued
+ *   for (the seed's default: true).
+ *
+ * The plan names the key by its store id and masked form, never in clear. Machines a step
+ * does not apply to are listed with `"skipped": {"rule", "reason"}` (e.g.
+ * `mak-on-retail-edition`). `VOLACT_RESULT_WORKFLOW_INPUT` for an unknown kind or a missing
+ * input, `_WORKFLOW_JSON` for a survey that is not one, `VOLACT_RESULT_NOT_FOUND` /
+ * `_MAK_AMBIGUOUS` for the selector.
+ *
+ * # Safety
+ * Texts valid for their lengths; `store` and `cil` NULL or live handles; `buf` valid for
+ * `len` bytes (or NULL with 0); `out_n` NULL or writable.
+ */
+volact_result volact_workflow_plan(const uint8_t *kind,
+                                   size_t kind_len,
+                                   const uint8_t *survey_json,
+                                   size_t survey_json_len,
+                                   const struct volact_mak_store *store,
+                                   const uint8_t *selector,
+                                   size_t selector_len,
+                                   const struct volact_cil_document *cil,
+                                   const uint8_t *kms_hosts,
+                                   size_t kms_hosts_len,
+                                   bool exact_iid,
+                                   char *buf,
+                                   size_t len,
+                                   size_t *out_n);
+
+/**
+ * Renders a plan's JSON (text out, the usual protocol) as `format`: `slmgr` (a `.cmd` of
+ * `cscript slmgr.vbs` lines), `powershell` (CIM sessions) or `json`. An install reads the
+ * key from `%VOLACT_KEY%` / `$env:VOLACT_KEY`: a rendering never holds it.
+ * `VOLACT_RESULT_WORKFLOW_INPUT` for another format, `_WORKFLOW_JSON` for a plan that is not
+ * one.
+ *
+ * # Safety
+ * Texts valid for their lengths; `buf` valid for `len` bytes (or NULL with 0); `out_n` NULL
+ * or writable.
+ */
+volact_result volact_workflow_render(const uint8_t *plan_json,
+                                     size_t plan_json_len,
+                                     const uint8_t *format,
+                                     size_t format_len,
+                                     char *buf,
+                                     size_t len,
+                                     size_t *out_n);
+
+/**
+ * A new run of a plan, as JSON (text out, the usual protocol): `{"plan", "progress":
+ * [{"machine", "done", "state": "pending"|"done"|"failed"|"skipped", "warnings",
+ * "installation_ids", "license_status"}]}`; save it between steps and pass it to
+ * `volact_workflow_run_execute`.
+ *
+ * # Safety
+ * `plan_json` valid for its length; `buf` valid for `len` bytes (or NULL with 0); `out_n`
+ * NULL or writable.
+ */
+volact_result volact_workflow_run_new(const uint8_t *plan_json,
+                                      size_t plan_json_len,
+                                      char *buf,
+                                      size_t len,
+                                      size_t *out_n);
+
+/**
+ * Runs a saved run's pending actions (and retries failed ones) on the targets the plan
+ * was built from, in the same order, and writes the updated run's JSON. A machine stops at
+ * its first failure, recorded as `"state": "failed", "action": N, "error": {"kind", ...}`
+ * (the target error's kind, `code`, and `detail`); the others go on. `store` and `selector`
+ * name the key the plan installs (NULL `store` when it installs none): it reaches the
+ * targets' `install_product_key` only.
+ *
+ * **The targets are called once per call**: the output works as in
+ * `volact_workflow_survey` (`OK` means the run went; read the JSON again with
+ * `volact_workflow_last_output`, and save it: it is the run's state). Everything is checked
+ * before any target is called: `VOLACT_RESULT_WORKFLOW_JSON` for a run that is not one,
+ * `_WORKFLOW_INPUT` for fewer targets than the plan's machines, the MAK store codes for the
+ * selector, `NULL_PARAMETER` for `buf` NULL with a `len`.
+ *
+ * # Safety
+ * `run_json` and `selector` valid for their lengths; `store` NULL or a live handle;
+ * `targets` valid for `n_targets` tables (NULL with 0) whose callbacks are safe to call;
+ * `buf` valid for `len` bytes (or NULL with 0); `out_n` NULL or writable.
+ */
+volact_result volact_workflow_run_execute(const uint8_t *run_json,
+                                          size_t run_json_len,
+                                          const struct volact_mak_store *store,
+                                          const uint8_t *selector,
+                                          size_t selector_len,
+                                          const struct volact_target_vtable *targets,
+                                          size_t n_targets,
+                                          char *buf,
+                                          size_t len,
+                                          size_t *out_n);
+
+/**
+ * The output of the last `volact_workflow_survey` or `volact_workflow_run_execute` that
+ * succeeded on the calling thread (text out, the usual protocol: read it as often as
+ * needed). `VOLACT_RESULT_NOT_FOUND` when neither has run on this thread.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes (or NULL with 0); `out_n` NULL or writable.
+ */
+volact_result volact_workflow_last_output(char *buf, size_t len, size_t *out_n);
+
+/**
+ * Proxy steps 3 and 6: the full CIL of a survey's machines, in the group `group` (the
+ * seed's "Isolated Lab Group"; empty: none), as a **new document handle** in `*out` (save
+ * it with `volact_cil_save`, read it with `volact_cil_to_bytes`, free it with
+ * `volact_cil_free`). Each computer's `Id` is derived from its name and network, so a
+ * machine surveyed again gets the same one.
+ *
+ * Machines that did not answer are left out and listed in `left_buf` as JSON
+ * (`[{"rule": "unreachable", "reason"}]`), text out with the usual protocol: on
+ * `VOLACT_RESULT_BUFFER_TOO_SMALL` nothing is created (call again; nothing is called back).
+ * `(NULL, 0, NULL)` asks for no list. `*out` is written only on success.
+ *
+ * # Safety
+ * Texts valid for their lengths; `out` writable; `left_buf` valid for `left_len` bytes (or
+ * NULL with 0); `left_n` NULL or writable.
+ */
+volact_result volact_workflow_collect_cil(const uint8_t *survey_json,
+                                          size_t survey_json_len,
+                                          const uint8_t *group,
+                                          size_t group_len,
+                                          struct volact_cil_document **out,
+                                          char *left_buf,
+                                          size_t left_len,
+                                          size_t *left_n);
+
+/**
+ * Proxy step 9: asks `source` for a Confirmation ID for every product of `doc` that has an
+ * Installation ID and no CID yet, and writes each valid answer into its
+ * `PendingConfirmationId` (then merge or apply as usual). volact never makes a CID: they
+ * come from the source.
+ *
+ * **`doc` is changed and the source called once per call**, as for `volact_cil_add_cids`:
+ * the report JSON (`{"rows": [{"computer", "product", "computer_id", "outcome", ...,
+ * "warning"}]}`, outcomes `written`, `already_has_cid`, `refused` with `code` and
+ * `detail`, `not_available`, `invalid_cid`, `invalid_iid`) is kept on `doc` for
+ * `volact_cil_last_report`; `report_buf` gets it when `report_len > *report_n`, else the
+ * empty string (when `report_len > 0`); `(NULL, 0, NULL)` asks for none. `VOLACT_RESULT_OK`
+ * means the acquisition ran, whatever the source answered. Failures (NULL arguments,
+ * `report_buf` NULL with a length) come before anything is asked.
+ *
+ * # Safety
+ * `doc` a live handle used by nothing else during the call; `source` a table whose callback
+ * is safe to call; `report_buf` valid for `report_len` bytes (or NULL with 0); `report_n`
+ * NULL or writable.
+ */
+volact_result volact_workflow_acquire(struct volact_cil_document *doc,
+                                      const struct volact_cid_source_vtable *source,
+                                      char *report_buf,
+                                      size_t report_len,
+                                      size_t *report_n);
+
+/**
+ * The seed's 13 MAK proxy activation steps as a JSON array (text out, the usual protocol):
+ * `{"number", "title", "runs_on": "lab"|"internet", "volact", "note"}`.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes (or NULL with 0); `out_n` NULL or writable.
+ */
+volact_result volact_workflow_proxy_steps(char *buf, size_t len, size_t *out_n);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -34,7 +34,7 @@ pub const VOLACT_CIL_EXPORT_PROXY_ONLY: u32 = 1;
 /// the handle to themselves.
 #[derive(Debug)]
 pub struct volact_cil_document {
-    doc: CilDocument,
+    pub(crate) doc: CilDocument,
     /// The report JSON of the last `volact_cil_add_cids` or `volact_cil_merge` on this handle.
     last_report: Option<String>,
 }
@@ -57,7 +57,7 @@ pub struct volact_cil_summary {
 }
 
 /// A new handle owning `doc`.
-fn into_handle(doc: CilDocument) -> *mut volact_cil_document {
+pub(crate) fn into_handle(doc: CilDocument) -> *mut volact_cil_document {
     Box::into_raw(Box::new(volact_cil_document {
         doc,
         last_report: None,
@@ -152,7 +152,7 @@ unsafe fn write_bytes(data: &[u8], buf: *mut u8, len: usize, out_n: *mut usize) 
 }
 
 /// Refuses `(NULL, len > 0)` for an optional report buffer, before anything is changed.
-fn check_report_buffer(buf: *mut c_char, len: usize) -> Result<(), volact_result> {
+pub(crate) fn check_report_buffer(buf: *mut c_char, len: usize) -> Result<(), volact_result> {
     if buf.is_null() && len != 0 {
         return Err(fail(
             volact_result::NullParameter,
@@ -168,7 +168,7 @@ fn check_report_buffer(buf: *mut c_char, len: usize) -> Result<(), volact_result
 ///
 /// # Safety
 /// `buf` valid for `len` bytes, or NULL with `len` 0; `out_n` NULL or writable.
-unsafe fn keep_report(
+pub(crate) unsafe fn keep_report(
     handle: &mut volact_cil_document,
     report: String,
     buf: *mut c_char,

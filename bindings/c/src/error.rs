@@ -161,6 +161,21 @@ pub enum volact_result {
     MakStoreExposed = 1108,
     /// MAK store: invalid for another reason.
     MakStoreOther = 1199,
+    /// Workflow: inputs that do not fit together or a name volact does not know (a plan
+    /// kind or render format, a plan that needs a MAK or a CIL it was not given, a KMS host
+    /// that is not `host[:port]`, fewer targets than the run's machines); the message says
+    /// which.
+    WorkflowInput = 1200,
+    /// Workflow: a survey, plan or saved run that is not JSON of the right shape (line and
+    /// column in the message).
+    WorkflowJson = 1201,
+    /// Workflow: a phone-activation CSV line that is not `installation_id,confirmation_id`
+    /// (the message names the line).
+    WorkflowCidCsv = 1202,
+    /// Workflow: a callback wrote more into a `volact_sink` than it holds (64 MiB).
+    WorkflowSinkFull = 1203,
+    /// Workflow: invalid for another reason.
+    WorkflowOther = 1299,
 }
 
 impl volact_result {
@@ -248,6 +263,11 @@ impl volact_result {
             MakStoreVersion => "MAK store: unsupported format or version",
             MakStoreExposed => "MAK store: file readable by others",
             MakStoreOther => "MAK store: invalid",
+            WorkflowInput => "workflow: inputs that do not fit together, or an unknown name",
+            WorkflowJson => "workflow: invalid survey, plan or run JSON",
+            WorkflowCidCsv => "workflow: invalid phone-activation CSV line",
+            WorkflowSinkFull => "workflow: a callback's output is larger than the sink holds",
+            WorkflowOther => "workflow: invalid",
         }
     }
 }
@@ -448,7 +468,7 @@ pub unsafe extern "C" fn volact_last_error_message(
     })
 }
 
-const ALL: [volact_result; 77] = {
+const ALL: [volact_result; 82] = {
     use volact_result::*;
     [
         Ok,
@@ -528,6 +548,11 @@ const ALL: [volact_result; 77] = {
         MakStoreVersion,
         MakStoreExposed,
         MakStoreOther,
+        WorkflowInput,
+        WorkflowJson,
+        WorkflowCidCsv,
+        WorkflowSinkFull,
+        WorkflowOther,
     ]
 };
 
@@ -547,7 +572,7 @@ mod tests {
     fn codes_are_distinct_and_in_order() {
         let numbers: Vec<u32> = ALL.iter().map(|r| *r as u32).collect();
         assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
-        assert_eq!(numbers.last(), Some(&(volact_result::MakStoreOther as u32)));
+        assert_eq!(numbers.last(), Some(&(volact_result::WorkflowOther as u32)));
     }
 
     #[test]

@@ -17,6 +17,7 @@
 
 #![allow(non_camel_case_types)]
 
+mod callbacks;
 mod catalog;
 mod cil;
 mod epid;
@@ -29,7 +30,9 @@ mod mak_store;
 mod srv;
 mod strings;
 mod user_catalog;
+mod workflow;
 
+pub use callbacks::*;
 pub use catalog::*;
 pub use cil::*;
 pub use epid::*;
@@ -40,6 +43,7 @@ pub use license::*;
 pub use mak_store::*;
 pub use srv::*;
 pub use user_catalog::*;
+pub use workflow::*;
 
 /// Major version of this C API (semver of the volact crates).
 pub const VOLACT_VERSION_MAJOR: u32 = 0;

@@ -21,7 +21,7 @@ use volact_io::{IoError, MakStoreFileError};
 /// it; the others need the handle to themselves.
 #[derive(Debug)]
 pub struct volact_mak_store {
-    store: MakStore,
+    pub(crate) store: MakStore,
 }
 
 /// `declared` of `volact_mak_store_add`: no declaration (the catalog must know the key).
@@ -65,7 +65,7 @@ fn mak_store_file_result(e: &MakStoreFileError) -> volact_result {
 
 /// # Safety
 /// `handle` NULL or a live handle.
-unsafe fn borrow<'a>(
+pub(crate) unsafe fn borrow<'a>(
     handle: *const volact_mak_store,
 ) -> Result<&'a volact_mak_store, volact_result> {
     if handle.is_null() {

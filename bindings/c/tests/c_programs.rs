@@ -15,8 +15,12 @@
 //! - `tests/c/test_mak_store.c` (the MAK store: classification, declared kinds, refusals,
 //!   snapshots, owner-only save and load, masking) against `libvolact.so` (also under
 //!   valgrind) and `libvolact.a`;
-//! - `examples/c/kms_plan.c`, `examples/c/explain.c` and `examples/c/classify_key.c`, whose
-//!   output is checked;
+//! - `tests/c/test_workflow.c` (the workflows over fake machines implemented as callback
+//!   tables: survey, plans, renderings, runs, failures, garbage from callbacks, MAK proxy
+//!   activation, argument errors) against `libvolact.so` (also under valgrind) and
+//!   `libvolact.a`;
+//! - `examples/c/kms_plan.c`, `examples/c/explain.c`, `examples/c/classify_key.c` and
+//!   `examples/c/mak_proxy.c`, whose output is checked;
 //! - `tests/cpp/test_volact.cpp` with g++ (also under valgrind);
 //! - `examples/c/inspect_key.c`, whose output is checked so the example cannot rot;
 //! - `tests/c/leak_handle.c`, a deliberate leak valgrind must catch.
@@ -489,6 +493,13 @@ fn c_mak_store_test_shared_static_and_under_valgrind() {
     });
 }
 
+/// The workflow calls, with the machines and the CID source as C callback tables.
+#[test]
+fn c_workflow_test_shared_static_and_under_valgrind() {
+    let scratch = Scratch::new("c-workflow");
+    run_c_test_three_ways("workflow", "test_workflow", &scratch, |_| Vec::new());
+}
+
 #[test]
 fn example_classify_key() {
     let (_scratch, exe) = build_example("classify_key");
@@ -791,6 +802,54 @@ fn example_explain() {
         "{stdout}"
     );
     assert_eq!(run(&mut Command::new(&exe)).status.code(), Some(2));
+}
+
+#[test]
+fn example_mak_proxy() {
+    let (scratch, exe) = build_example("mak_proxy");
+    let cil = scratch.path("lab.cil");
+    let out = valgrind(&exe, &[cil.to_str().expect("UTF-8 scratch path")]);
+    let stdout = text(&out.stdout);
+    for expected in [
+        "step 5: Install the MAK on the Isolated Lab computers\n",
+        "%SLMGR% LAB-PC01 /ipk %VOLACT_KEY%  & rem the key XXXXX-XXXXX-XXXXX-XXXXX-6Q83G\n",
+        "rem LAB-HOME: skipped (mak-on-retail-edition): Windows 11 Core is a retail edition",
+        "  LAB-PC01: Volume:MAK, IID ",
+        "  LAB-HOME: Retail, IID ",
+        "step 6: Save the CIL\n  3 computers, 3 Installation IDs\n",
+        "step 9: ",
+        "  the source was asked 3 times: 2 CIDs written, 1 not available\n",
+        "step 12: ",
+        "rem LAB-HOME: skipped (no-cid)",
+        "  LAB-PC01: LicenseStatus 1 (licensed)\n  LAB-PC02: LicenseStatus 1 (licensed)\n  \
+         LAB-HOME: LicenseStatus 5 (not activated)\n",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "mak_proxy output lacks {expected:?}:\n{stdout}"
+        );
+    }
+    for group in ["VKCF7", "HV62C", "944TY", "YJ9NF"] {
+        assert!(
+            !stdout.contains(group),
+            "mak_proxy revealed the key:\n{stdout}"
+        );
+    }
+    // Step 6's CIL, saved with step 9's CIDs pending.
+    let saved = fs::read_to_string(&cil).expect("mak_proxy saved the CIL");
+    assert_eq!(
+        saved.matches("<PendingConfirmationId>").count(),
+        2,
+        "{saved}"
+    );
+    assert!(
+        saved.contains("<Group>Isolated Lab Group</Group>"),
+        "{saved}"
+    );
+    assert_eq!(
+        run(Command::new(&exe).args(["a", "b"])).status.code(),
+        Some(2)
+    );
 }
 
 /// The valgrind setup must catch a real leak.

@@ -278,6 +278,17 @@ namespace Volact
             handle.Dispose();
         }
 
+        // For Workflow, which passes documents to libvolact and wraps the ones it creates.
+        internal CilDocumentHandle Handle
+        {
+            get { return Live; }
+        }
+
+        internal static CilDocument FromRaw(IntPtr raw)
+        {
+            return new CilDocument(raw);
+        }
+
         private CilDocumentHandle Live
         {
             get

@@ -4,7 +4,7 @@ namespace Volact
     /// <summary>
     /// The <c>volact_result</c> codes of libvolact. Numbers are grouped by domain (1xx product
     /// keys, 2xx IDs, 3xx ePIDs, 4xx DigitalProductId, 5xx CIL documents, 6xx files, 7xx SRV
-    /// inputs, 8xx network, 9xx licensing) and never
+    /// inputs, 8xx network, 9xx licensing, 10xx catalogs, 11xx the MAK store, 12xx workflows) and never
     /// reused.
     /// </summary>
     public enum VolactResult : uint
@@ -143,6 +143,35 @@ namespace Volact
         MakStoreExposed = 1108,
         /// <summary>MAK store: invalid for another reason.</summary>
         MakStoreOther = 1199,
+        /// <summary>Workflow: an unknown plan kind or render format, a plan missing the MAK or CIL it needs, a KMS host that is not host[:port], fewer targets than the run's machines.</summary>
+        WorkflowInput = 1200,
+        /// <summary>Workflow: a survey, plan or saved run that is not JSON of the right shape (line and column in the message).</summary>
+        WorkflowJson = 1201,
+        /// <summary>Workflow: a phone-activation CSV line that is not installation_id,confirmation_id.</summary>
+        WorkflowCidCsv = 1202,
+        /// <summary>Workflow: a callback wrote more than 64 MiB into a sink.</summary>
+        WorkflowSinkFull = 1203,
+        /// <summary>Workflow: invalid for another reason.</summary>
+        WorkflowOther = 1299,
+    }
+
+    /// <summary>
+    /// Why an operation on a target failed (<c>VOLACT_TARGET_ERROR_*</c>, the core's
+    /// <c>TargetError</c> kinds): what an <see cref="IActivationTarget"/> reports by throwing
+    /// an <see cref="ActivationTargetException"/>.
+    /// </summary>
+    public enum TargetErrorKind : uint
+    {
+        /// <summary>The machine did not answer (offline, WMI blocked by the firewall).</summary>
+        Unreachable = 0,
+        /// <summary>Remote administration was refused (credentials, UAC remote restrictions).</summary>
+        AccessDenied = 1,
+        /// <summary>The licensing service returned an HRESULT (the exception's <c>Code</c>).</summary>
+        Licensing = 2,
+        /// <summary>No product with the Activation ID (the exception's message holds the ID).</summary>
+        NoSuchProduct = 3,
+        /// <summary>Anything else.</summary>
+        Other = 4,
     }
 
     /// <summary>

@@ -64,6 +64,10 @@ namespace Volact
             {
                 return new MakStoreException(code, message);
             }
+            if (n >= 1200 && n < 1300)
+            {
+                return new WorkflowException(code, message);
+            }
             return new VolactException(code, message);
         }
     }
@@ -175,5 +179,64 @@ namespace Volact
     public class MakStoreException : VolactException
     {
         public MakStoreException(VolactResult code, string message) : base(code, message) { }
+    }
+
+    /// <summary>
+    /// A workflow call refused its inputs (codes 12xx): an unknown plan kind or render format,
+    /// a plan missing the MAK or CIL it needs, a KMS host that is not <c>host[:port]</c>, fewer
+    /// targets than the run's machines (<see cref="VolactResult.WorkflowInput"/>); a survey,
+    /// plan or run that is not JSON of the right shape (<see cref="VolactResult.WorkflowJson"/>,
+    /// line and column in the message). Nothing was called back. A machine's own failure is
+    /// never this exception: it is recorded in the survey or the run.
+    /// </summary>
+    public class WorkflowException : VolactException
+    {
+        public WorkflowException(VolactResult code, string message) : base(code, message) { }
+    }
+
+    /// <summary>
+    /// Thrown by an <see cref="IActivationTarget"/> to report why an operation failed: the
+    /// kind, the licensing HRESULT (for <see cref="TargetErrorKind.Licensing"/>) and the text.
+    /// libvolact records it against the machine (in the survey, or as the run's failed state)
+    /// and goes on with the others. Any other exception a target throws is recorded as
+    /// <see cref="TargetErrorKind.Other"/> with its message.
+    /// </summary>
+    public class ActivationTargetException : Exception
+    {
+        public ActivationTargetException(TargetErrorKind kind, uint code, string message)
+            : base(message)
+        {
+            Kind = kind;
+            Code = code;
+        }
+
+        public ActivationTargetException(TargetErrorKind kind, string message)
+            : this(kind, 0, message)
+        {
+        }
+
+        /// <summary>The kind of failure.</summary>
+        public TargetErrorKind Kind { get; }
+
+        /// <summary>The HRESULT, for <see cref="TargetErrorKind.Licensing"/> (e.g. 0xC004F04D); else 0.</summary>
+        public uint Code { get; }
+    }
+
+    /// <summary>
+    /// Thrown by an <see cref="IConfirmationIdSource"/> when the service refused an
+    /// Installation ID: the service's code (e.g. 0x7F, MAK limit exceeded) and text, reported
+    /// as <c>refused</c> in the acquisition report. Any other exception a source throws is
+    /// reported as refused with code 0 and its message.
+    /// </summary>
+    public class ConfirmationIdRefusedException : Exception
+    {
+        public ConfirmationIdRefusedException(uint code, string message)
+            : base(message)
+        {
+            Code = code;
+        }
+
+        /// <summary>The service's code.</summary>
+        public uint Code { get; }
     }
 }

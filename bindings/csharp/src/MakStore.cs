@@ -206,6 +206,12 @@ namespace Volact
             return handle.IsClosed ? "MakStore(disposed)" : "MakStore";
         }
 
+        // For Workflow, which passes the store to libvolact.
+        internal MakStoreHandle Handle
+        {
+            get { return Live; }
+        }
+
         private MakStoreHandle Live
         {
             get

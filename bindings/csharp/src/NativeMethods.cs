@@ -436,5 +436,137 @@ namespace Volact
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern VolactResult volact_explain_get(UIntPtr index, out volact_error_code @out);
+
+        // --- workflows ---
+        //
+        // The callback tables are blittable structs of function pointers (IntPtr, from
+        // Marshal.GetFunctionPointerForDelegate over the delegate types below, which Workflow.cs
+        // keeps in static fields so they are never collected). Text volact passes to a callback
+        // is (IntPtr text, UIntPtr len), UTF-8; text a callback returns goes through
+        // volact_sink_write. The error structs are written through their pointer at the offsets
+        // of the mirrors below (checked against layout.c).
+
+        internal const int VOLACT_DETAIL_LEN = 256;
+
+        [StructLayout(LayoutKind.Sequential)]
+        internal struct volact_target_error
+        {
+            public uint kind;
+            public uint code;
+            [MarshalAs(UnmanagedType.ByValArray, SizeConst = VOLACT_DETAIL_LEN)]
+            public byte[] detail;
+        }
+
+        [StructLayout(LayoutKind.Sequential)]
+        internal struct volact_cid_refusal
+        {
+            public uint code;
+            [MarshalAs(UnmanagedType.ByValArray, SizeConst = VOLACT_DETAIL_LEN)]
+            public byte[] detail;
+        }
+
+        [StructLayout(LayoutKind.Sequential)]
+        internal struct volact_target_vtable
+        {
+            public IntPtr user;
+            public IntPtr machine_json;
+            public IntPtr products_json;
+            public IntPtr install_product_key;
+            public IntPtr activate;
+            public IntPtr deposit_confirmation_id;
+            public IntPtr set_kms_host;
+            public IntPtr set_kms_lookup_domain;
+            public IntPtr set_host_caching;
+            public IntPtr read_value;
+            public IntPtr write_value;
+        }
+
+        [StructLayout(LayoutKind.Sequential)]
+        internal struct volact_cid_source_vtable
+        {
+            public IntPtr user;
+            public IntPtr confirmation_id;
+        }
+
+        // machine_json, products_json: (user, sink, err).
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate int SinkCallback(IntPtr user, IntPtr sink, IntPtr err);
+
+        // install_product_key, activate, set_kms_host, set_kms_lookup_domain: (user, text, len, err).
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate int TextCallback(IntPtr user, IntPtr text, UIntPtr len, IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate int DepositCallback(
+            IntPtr user, IntPtr activation_id, UIntPtr activation_id_len,
+            IntPtr installation_id, UIntPtr installation_id_len,
+            IntPtr confirmation_id, UIntPtr confirmation_id_len, IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate int BoolCallback(IntPtr user, [MarshalAs(UnmanagedType.U1)] bool enabled, IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate int ReadValueCallback(IntPtr user, IntPtr name, UIntPtr name_len, IntPtr sink, IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate int WriteValueCallback(
+            IntPtr user, IntPtr name, UIntPtr name_len, IntPtr data_json, UIntPtr data_json_len, IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate int CidCallback(
+            IntPtr user, IntPtr installation_id, UIntPtr installation_id_len,
+            IntPtr product_key_id, UIntPtr product_key_id_len,
+            IntPtr sku_id, UIntPtr sku_id_len, IntPtr sink, IntPtr refusal);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_sink_write(IntPtr sink, [In] byte[] data, UIntPtr len);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_workflow_survey(
+            [In] volact_target_vtable[] targets, UIntPtr n_targets,
+            [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        // store and cil may be NULL, hence raw pointers (the caller holds a reference).
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_workflow_plan(
+            [In] byte[] kind, UIntPtr kind_len, [In] byte[] survey_json, UIntPtr survey_json_len,
+            IntPtr store, [In] byte[] selector, UIntPtr selector_len, IntPtr cil,
+            [In] byte[] kms_hosts, UIntPtr kms_hosts_len,
+            [MarshalAs(UnmanagedType.U1)] bool exact_iid,
+            [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_workflow_render(
+            [In] byte[] plan_json, UIntPtr plan_json_len, [In] byte[] format, UIntPtr format_len,
+            [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_workflow_run_new(
+            [In] byte[] plan_json, UIntPtr plan_json_len, [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_workflow_run_execute(
+            [In] byte[] run_json, UIntPtr run_json_len,
+            IntPtr store, [In] byte[] selector, UIntPtr selector_len,
+            [In] volact_target_vtable[] targets, UIntPtr n_targets,
+            [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_workflow_last_output(
+            [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_workflow_collect_cil(
+            [In] byte[] survey_json, UIntPtr survey_json_len, [In] byte[] group, UIntPtr group_len,
+            out IntPtr @out, [Out] byte[] left_buf, UIntPtr left_len, out UIntPtr left_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_workflow_acquire(
+            CilDocumentHandle doc, ref volact_cid_source_vtable source,
+            [Out] byte[] report_buf, UIntPtr report_len, out UIntPtr report_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_workflow_proxy_steps(
+            [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
     }
 }

@@ -71,6 +71,10 @@ namespace Volact.Tests
                 case "volact_mak_store *": return cs == typeof(MakStoreHandle) || cs == typeof(IntPtr);
                 case "volact_mak_store **": return cs == typeof(IntPtr).MakeByRefType();
                 case "int64_t": return cs == typeof(long);
+                // An array of callback tables (one per target), passed by pointer.
+                case "volact_target_vtable *": return cs == typeof(NativeMethods.volact_target_vtable[]);
+                // Opaque, and only ever the pointer a callback was given.
+                case "volact_sink *": return cs == typeof(IntPtr);
             }
             Match m = Regex.Match(c, @"^(volact_\w+) \*$");
             if (m.Success)
@@ -185,6 +189,22 @@ namespace Volact.Tests
             var fromCs = Enum.GetNames(typeof(KeyKind)).ToDictionary(n => n, n => (uint)(KeyKind)Enum.Parse(typeof(KeyKind), n));
             CollectionAssert.AreEquivalent(fromHeader, fromCs);
             Assert.AreEqual(typeof(uint), Enum.GetUnderlyingType(typeof(KeyKind)), "declared is uint32_t in the ABI");
+        }
+
+        [Test]
+        public void TargetErrorKindsAreTheHeadersDefines()
+        {
+            var fromHeader = new Dictionary<string, uint>();
+            foreach (Match m in Regex.Matches(Header(), @"#define VOLACT_TARGET_ERROR_(\w+)\s+(\d+)"))
+            {
+                fromHeader[Pascal(m.Groups[1].Value)] = uint.Parse(m.Groups[2].Value);
+            }
+            Assert.AreEqual(5, fromHeader.Count, "VOLACT_TARGET_ERROR_* defines in volact.h");
+            var fromCs = Enum.GetNames(typeof(TargetErrorKind)).ToDictionary(n => n, n => (uint)(TargetErrorKind)Enum.Parse(typeof(TargetErrorKind), n));
+            CollectionAssert.AreEquivalent(fromHeader, fromCs);
+            Match len = Regex.Match(Header(), @"#define VOLACT_DETAIL_LEN\s+(\d+)");
+            Assert.IsTrue(len.Success, "VOLACT_DETAIL_LEN");
+            Assert.AreEqual(int.Parse(len.Groups[1].Value), NativeMethods.VOLACT_DETAIL_LEN);
         }
 
         [Test]

@@ -40,6 +40,23 @@ int main(void) {
     F(volact_cil_summary, with_installation_id); F(volact_cil_summary, pending_cids);
     F(volact_cil_summary, applied_cids);
 
+    S(volact_target_error);
+    F(volact_target_error, kind); F(volact_target_error, code); F(volact_target_error, detail);
+
+    S(volact_cid_refusal);
+    F(volact_cid_refusal, code); F(volact_cid_refusal, detail);
+
+    S(volact_target_vtable);
+    F(volact_target_vtable, user); F(volact_target_vtable, machine_json);
+    F(volact_target_vtable, products_json); F(volact_target_vtable, install_product_key);
+    F(volact_target_vtable, activate); F(volact_target_vtable, deposit_confirmation_id);
+    F(volact_target_vtable, set_kms_host); F(volact_target_vtable, set_kms_lookup_domain);
+    F(volact_target_vtable, set_host_caching); F(volact_target_vtable, read_value);
+    F(volact_target_vtable, write_value);
+
+    S(volact_cid_source_vtable);
+    F(volact_cid_source_vtable, user); F(volact_cid_source_vtable, confirmation_id);
+
     /* Enums are uint32_t in the ABI (the C# enums are uint-backed). */
     printf("enum size %zu\n", sizeof(volact_result));
     printf("bool size %zu\n", sizeof(bool));

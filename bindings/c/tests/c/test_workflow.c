@@ -1,0 +1,763 @@
+/*
+ * C tests of the workflow calls of libvolact (volact_workflow_*, volact_sink_write) through
+ * include/volact.h, with the machines and the CID source implemented here as callback tables:
+ * survey JSON, plans that skip a retail edition, renderings without the key, runs that call
+ * the right callbacks with the right Activation IDs (the key reaching install_product_key
+ * only), failures recorded against their machine and resumed, callbacks that answer garbage,
+ * MAK proxy activation (install, full CIL, CIDs from a source, deposit), and the result codes
+ * of NULL and invalid arguments.
+ *
+ *   test_workflow
+ *
+ * Built and run by bindings/c/tests/c_programs.rs against libvolact.so (also under valgrind)
+ * and libvolact.a. The last line printed is `N passed, N failed`; the exit status is 1 on
+ * any failure.
+ *
+ * The machines are fakes. Their IIDs and CIDs are fictitious: digits from a fixed generator
+ * whose check digits are computed here with the published mod-7 rule, so volact accepts them
+ * as well-formed; they mean nothing to Windows. The Activation IDs are made up too.
+ */
+
+#define _POSIX_C_SOURCE 200809L
+#include "volact.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_result.h"
+
+/* Group 3892, serial 1: declared a MAK in the store (no catalog knows it here). */
+#define KEY "VKCF7-HV62C-944TY-YJ9NF-6Q83G"
+#define WINDOWS_APP "55c92734-d682-4d71-983e-d6ec3f16059f"
+#define SKU_PRO "0b1c4a5e-0000-4000-8000-000000000001"
+#define SKU_CORE "0b1c4a5e-0000-4000-8000-000000000002"
+/* 0xC004C003, the HRESULT the failing machine's activation returns. */
+#define BLOCKED 0xC004C003u
+/* The code the fake CID source refuses with (VAMT shows 0x7F: MAK limit exceeded). */
+#define LIMIT 0x7Fu
+
+static char out[1 << 17];
+
+/* --- fictitious IDs ---------------------------------------------------------------------- */
+
+/* `groups` groups of `group_len` digits from a seed; each group's last digit is the mod-7
+ * check digit of the others (weights 1, 2, 1, 2, ...). */
+static void make_id(char *buf, uint32_t seed, int groups, int group_len) {
+    uint32_t x = seed * 2654435761u + 12345u;
+    char *p = buf;
+    for (int g = 0; g < groups; g++) {
+        int sum = 0;
+        for (int i = 0; i < group_len - 1; i++) {
+            x = x * 1103515245u + 12345u;
+            int d = (int)((x >> 16) % 10);
+            sum += d * (i % 2 == 0 ? 1 : 2);
+            *p++ = (char)('0' + d);
+        }
+        *p++ = (char)('0' + sum % 7);
+        if (g + 1 < groups) {
+            *p++ = '-';
+        }
+    }
+    *p = 0;
+}
+
+/* A hash of the digits of a text (so IIDs compare whatever their grouping). */
+static uint32_t digits_hash(const char *text, size_t len) {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] >= '0' && text[i] <= '9') {
+            h = (h ^ (uint8_t)text[i]) * 16777619u;
+        }
+    }
+    return h;
+}
+
+/* The fake source's CID for an IID: 8 groups of 6, from the IID's digits. */
+static void cid_for(char *buf, const char *iid, size_t len) {
+    make_id(buf, digits_hash(iid, len), 8, 6);
+}
+
+/* --- the fake machines ------------------------------------------------------------------- */
+
+typedef struct {
+    const char *name;
+    const char *edition;
+    const char *activation_id;
+    int mac;
+    int unreachable;
+    int fail_activate;
+    char channel[16];
+    char partial[6];
+    int status;
+    uint32_t iid_seed;
+    char iid[80];
+    char calls[1024];  /* what was done, "ipk;ato ID;" */
+    char key_seen[64]; /* the last key install_product_key got */
+    char cid_seen[80];
+} fake;
+
+/* Every text volact passed to any callback except install_product_key's key. */
+static char seen_args[1 << 15];
+
+static void note(fake *f, const char *call, const char *arg, size_t len) {
+    size_t n = strlen(f->calls);
+    snprintf(f->calls + n, sizeof f->calls - n, "%s%s%.*s;", call, arg ? " " : "",
+             arg ? (int)len : 0, arg ? arg : "");
+    n = strlen(seen_args);
+    snprintf(seen_args + n, sizeof seen_args - n, "%.*s|", arg ? (int)len : 0, arg ? arg : "");
+}
+
+static void fake_init(fake *f, const char *name, const char *edition, const char *sku, int mac) {
+    memset(f, 0, sizeof *f);
+    f->name = name;
+    f->edition = edition;
+    f->activation_id = sku;
+    f->mac = mac;
+    snprintf(f->channel, sizeof f->channel, "Retail");
+    snprintf(f->partial, sizeof f->partial, "3V66T");
+    f->status = 5; /* Notification */
+    f->iid_seed = (uint32_t)mac;
+    make_id(f->iid, f->iid_seed, 9, 7);
+}
+
+static int32_t put(volact_sink *sink, const char *text) {
+    return volact_sink_write(sink, (const uint8_t *)text, strlen(text)) == VOLACT_RESULT_OK ? 0
+                                                                                            : -1;
+}
+
+static int32_t fail_with(volact_target_error *err, uint32_t kind, uint32_t code,
+                         const char *detail) {
+    err->kind = kind;
+    err->code = code;
+    snprintf(err->detail, sizeof err->detail, "%s", detail);
+    return 1;
+}
+
+static int same(const char *a, size_t a_len, const char *b) {
+    return a_len == strlen(b) && memcmp(a, b, a_len) == 0;
+}
+
+static int32_t machine_json(void *user, volact_sink *sink, volact_target_error *err) {
+    fake *f = user;
+    if (f->unreachable) {
+        return fail_with(err, VOLACT_TARGET_ERROR_UNREACHABLE, 0, "RPC server unavailable");
+    }
+    char json[512];
+    snprintf(json, sizeof json,
+             "{\"name\":\"%s\",\"network_type\":\"Workgroup\",\"network_name\":\"LAB\","
+             "\"os_version\":\"10.0.22631\",\"mac_addresses\":[\"00-15-5D-00-00-%02X\"]}",
+             f->name, f->mac);
+    return put(sink, json);
+}
+
+static int32_t products_json(void *user, volact_sink *sink, volact_target_error *err) {
+    fake *f = user;
+    if (f->unreachable) {
+        return fail_with(err, VOLACT_TARGET_ERROR_UNREACHABLE, 0, "RPC server unavailable");
+    }
+    char json[1024];
+    snprintf(json, sizeof json,
+             "[{\"activation_id\":\"%s\",\"application_id\":\"" WINDOWS_APP "\","
+             "\"name\":\"Windows(R), %s edition\",\"family\":\"Windows 11\","
+             "\"edition_id\":\"%s\",\"channel\":\"%s\",\"license_status\":%d,"
+             "\"grace_remaining\":0,\"installation_id\":\"%s\",\"product_key_id\":null,"
+             "\"partial_product_key\":\"%s\"}]",
+             f->activation_id, f->edition, f->edition, f->channel, f->status, f->iid,
+             f->partial);
+    return put(sink, json);
+}
+
+static int32_t install_product_key(void *user, const char *key, size_t len,
+                                   volact_target_error *err) {
+    fake *f = user;
+    (void)err;
+    note(f, "ipk", NULL, 0);
+    snprintf(f->key_seen, sizeof f->key_seen, "%.*s", (int)len, key);
+    CHECK_EQ(key[len], 0); /* also a C string */
+    snprintf(f->channel, sizeof f->channel, "Volume:MAK");
+    snprintf(f->partial, sizeof f->partial, "%s", len >= 5 ? key + len - 5 : "");
+    f->iid_seed += 100; /* a new key, a new IID */
+    make_id(f->iid, f->iid_seed, 9, 7);
+    return 0;
+}
+
+static int32_t activate(void *user, const char *id, size_t len, volact_target_error *err) {
+    fake *f = user;
+    note(f, "ato", id, len);
+    if (!same(id, len, f->activation_id)) {
+        return fail_with(err, VOLACT_TARGET_ERROR_NO_SUCH_PRODUCT, 0, id);
+    }
+    if (f->fail_activate) {
+        return fail_with(err, VOLACT_TARGET_ERROR_LICENSING, BLOCKED,
+                         "the activation server refused the key");
+    }
+    f->status = 1;
+    return 0;
+}
+
+static int32_t deposit(void *user, const char *id, size_t id_len, const char *iid,
+                       size_t iid_len, const char *cid, size_t cid_len, volact_target_error *err) {
+    fake *f = user;
+    note(f, "atp", id, id_len);
+    char expected[80];
+    cid_for(expected, iid, iid_len);
+    if (!same(id, id_len, f->activation_id)) {
+        return fail_with(err, VOLACT_TARGET_ERROR_NO_SUCH_PRODUCT, 0, id);
+    }
+    if (digits_hash(iid, iid_len) != digits_hash(f->iid, strlen(f->iid)) ||
+        digits_hash(cid, cid_len) != digits_hash(expected, strlen(expected))) {
+        return fail_with(err, VOLACT_TARGET_ERROR_LICENSING, 0xC004F04Du, "CID does not fit");
+    }
+    snprintf(f->cid_seen, sizeof f->cid_seen, "%.*s", (int)cid_len, cid);
+    f->status = 1;
+    return 0;
+}
+
+static int32_t set_kms_host(void *user, const char *host, size_t len, volact_target_error *err) {
+    (void)err;
+    note(user, host ? "skms" : "ckms", host, len);
+    return 0;
+}
+
+static int32_t set_kms_lookup_domain(void *user, const char *domain, size_t len,
+                                     volact_target_error *err) {
+    (void)err;
+    note(user, domain ? "skms-domain" : "ckms-domain", domain, len);
+    return 0;
+}
+
+static int32_t set_host_caching(void *user, bool enabled, volact_target_error *err) {
+    (void)err;
+    note(user, enabled ? "skhc" : "ckhc", NULL, 0);
+    return 0;
+}
+
+static int32_t read_value(void *user, const char *name, size_t len, volact_sink *sink,
+                          volact_target_error *err) {
+    (void)err;
+    (void)sink; /* nothing is set */
+    note(user, "read", name, len);
+    return 0;
+}
+
+static int32_t write_value(void *user, const char *name, size_t len, const char *data,
+                           size_t data_len, volact_target_error *err) {
+    (void)err;
+    (void)data;
+    (void)data_len;
+    note(user, "write", name, len);
+    return 0;
+}
+
+static volact_target_vtable table_of(fake *f) {
+    volact_target_vtable t = {
+        .user = f,
+        .machine_json = machine_json,
+        .products_json = products_json,
+        .install_product_key = install_product_key,
+        .activate = activate,
+        .deposit_confirmation_id = deposit,
+        .set_kms_host = set_kms_host,
+        .set_kms_lookup_domain = set_kms_lookup_domain,
+        .set_host_caching = set_host_caching,
+        .read_value = read_value,
+        .write_value = write_value,
+    };
+    return t;
+}
+
+/* The lab: two Professional machines, a retail Home (Core) machine, one that is offline. */
+#define N_LAB 4
+static fake lab[N_LAB];
+static volact_target_vtable tables[N_LAB];
+
+static void lab_init(void) {
+    fake_init(&lab[0], "LAB-PC01", "Professional", SKU_PRO, 1);
+    fake_init(&lab[1], "LAB-PC02", "Professional", SKU_PRO, 2);
+    fake_init(&lab[2], "LAB-HOME", "Core", SKU_CORE, 3);
+    fake_init(&lab[3], "LAB-DOWN", "Professional", SKU_PRO, 4);
+    lab[3].unreachable = 1;
+    for (int i = 0; i < N_LAB; i++) {
+        tables[i] = table_of(&lab[i]);
+    }
+    seen_args[0] = 0;
+}
+
+/* The key never shows, in clear or by its first groups. */
+static void check_no_key(const char *text) {
+    CHECK_LACKS(text, KEY);
+    CHECK_LACKS(text, "VKCF7");
+    CHECK_LACKS(text, "HV62C");
+    CHECK_LACKS(text, "YJ9NF");
+}
+
+/* The helpers below return malloc'd copies of the texts (free them). */
+static char *survey_text(void) {
+    size_t n = 0;
+    CHECK_RESULT(volact_workflow_survey(tables, N_LAB, out, sizeof out, &n), VOLACT_RESULT_OK);
+    CHECK_EQ(n, strlen(out));
+    return strdup(out);
+}
+
+static char *plan_text(const char *kind, const char *survey, const volact_mak_store *store,
+                       const char *selector, const volact_cil_document *cil) {
+    size_t n = 0;
+    CHECK_RESULT(volact_workflow_plan(TXT(kind), TXT(survey), store, TXT(selector), cil, NULL,
+                                      0, true, NULL, 0, &n),
+                 VOLACT_RESULT_BUFFER_TOO_SMALL);
+    char *text = malloc(n + 1);
+    CHECK_RESULT(volact_workflow_plan(TXT(kind), TXT(survey), store, TXT(selector), cil, NULL,
+                                      0, true, text, n + 1, NULL),
+                 VOLACT_RESULT_OK);
+    return text;
+}
+
+static char *run_new_text(const char *plan) {
+    CHECK_RESULT(volact_workflow_run_new(TXT(plan), out, sizeof out, NULL), VOLACT_RESULT_OK);
+    return strdup(out);
+}
+
+static char *execute(const char *run, const volact_mak_store *store, const char *selector) {
+    size_t n = 0;
+    CHECK_RESULT(volact_workflow_run_execute(TXT(run), store, TXT(selector), tables, N_LAB, out,
+                                             sizeof out, &n),
+                 VOLACT_RESULT_OK);
+    CHECK_EQ(n, strlen(out));
+    return strdup(out);
+}
+
+/* --- the tests --------------------------------------------------------------------------- */
+
+static void test_survey(void) {
+    lab_init();
+    char *survey = survey_text();
+    CHECK_HAS(survey, "\"name\": \"LAB-PC01\"");
+    CHECK_HAS(survey, "\"network_type\": \"Workgroup\"");
+    CHECK_HAS(survey, "\"edition_id\": \"Core\"");
+    CHECK_HAS(survey, "\"channel\": \"Retail\"");
+    CHECK_HAS(survey, lab[1].iid);
+    CHECK_HAS(survey, "\"error\": {\n      \"kind\": \"unreachable\",\n"
+                      "      \"detail\": \"RPC server unavailable\"");
+    CHECK_STR(lab[0].calls, ""); /* a survey only reads */
+
+    /* A short buffer: the survey still ran (OK), the buffer gets "", the size is given, and
+     * the JSON is kept for volact_workflow_last_output. */
+    char tiny[8] = "stale";
+    size_t n = 0;
+    CHECK_RESULT(volact_workflow_survey(tables, N_LAB, tiny, sizeof tiny, &n), VOLACT_RESULT_OK);
+    CHECK_STR(tiny, "");
+    CHECK_EQ(n, strlen(survey));
+    CHECK_RESULT(volact_workflow_last_output(NULL, 0, &n), VOLACT_RESULT_BUFFER_TOO_SMALL);
+    CHECK_EQ(n, strlen(survey));
+    CHECK_RESULT(volact_workflow_last_output(out, sizeof out, NULL), VOLACT_RESULT_OK);
+    CHECK_STR(out, survey);
+    /* (NULL, 0, NULL): survey, no output wanted. No targets: an empty survey. */
+    CHECK_RESULT(volact_workflow_survey(tables, N_LAB, NULL, 0, NULL), VOLACT_RESULT_OK);
+    CHECK_RESULT(volact_workflow_survey(NULL, 0, out, sizeof out, NULL), VOLACT_RESULT_OK);
+    CHECK_STR(out, "[]");
+    free(survey);
+}
+
+static void test_plan_render_and_run(volact_mak_store *store) {
+    lab_init();
+    lab[1].fail_activate = 1;
+    char *survey = survey_text();
+    char *plan = plan_text("mak-independent", survey, store, "6Q83G", NULL);
+    CHECK_HAS(plan, "\"kind\": \"mak-independent\"");
+    CHECK_HAS(plan, "\"machine\": \"LAB-HOME\",\n      \"actions\": [],\n      \"skipped\": {\n"
+                    "        \"rule\": \"mak-on-retail-edition\"");
+    CHECK_HAS(plan, "Windows 11 Core is a retail edition");
+    CHECK_HAS(plan, "\"rule\": \"status-unknown\"");
+    CHECK_HAS(plan, "\"key_masked\": \"XXXXX-XXXXX-XXXXX-XXXXX-6Q83G\"");
+    check_no_key(plan);
+
+    /* Renderings name the key by a variable, never hold it. */
+    CHECK_RESULT(volact_workflow_render(TXT(plan), TXT("slmgr"), out, sizeof out, NULL),
+                 VOLACT_RESULT_OK);
+    CHECK_HAS(out, "%SLMGR% LAB-PC01 /ipk %VOLACT_KEY%");
+    CHECK_HAS(out, "%SLMGR% LAB-PC01 /ato " SKU_PRO);
+    CHECK_HAS(out, "rem LAB-HOME: skipped (mak-on-retail-edition)");
+    check_no_key(out);
+    CHECK_RESULT(volact_workflow_render(TXT(plan), TXT("powershell"), out, sizeof out, NULL),
+                 VOLACT_RESULT_OK);
+    CHECK_HAS(out, "ProductKey = $env:VOLACT_KEY");
+    check_no_key(out);
+    CHECK_RESULT(volact_workflow_render(TXT(plan), TXT("json"), out, sizeof out, NULL),
+                 VOLACT_RESULT_OK);
+    CHECK_STR(out, plan);
+
+    /* The run: PC01 installs and activates; PC02's activation fails with the HRESULT; the
+     * retail and offline machines are not touched. */
+    char *run = run_new_text(plan);
+    CHECK_HAS(run, "\"state\": \"pending\"");
+    char *after = execute(run, store, "6Q83G");
+    CHECK_STR(lab[0].calls, "ipk;ato " SKU_PRO ";");
+    CHECK_STR(lab[1].calls, "ipk;ato " SKU_PRO ";");
+    CHECK_STR(lab[2].calls, "");
+    CHECK_STR(lab[3].calls, "");
+    CHECK_STR(lab[0].key_seen, KEY);
+    CHECK_STR(lab[1].key_seen, KEY);
+    check_no_key(seen_args);
+    check_no_key(after);
+    char failure[256];
+    snprintf(failure, sizeof failure,
+             "\"state\": \"failed\",\n      \"action\": 1,\n      \"error\": {\n"
+             "        \"kind\": \"licensing\",\n        \"code\": %u,\n"
+             "        \"detail\": \"the activation server refused the key\"",
+             BLOCKED);
+    CHECK_HAS(after, failure);
+    CHECK_HAS(after, "\"machine\": \"LAB-PC01\",\n      \"done\": 2,\n      \"state\": \"done\"");
+    CHECK_HAS(after, "\"license_status\": 1");
+    CHECK_RESULT(volact_workflow_last_output(out, sizeof out, NULL), VOLACT_RESULT_OK);
+    CHECK_STR(out, after);
+
+    /* Resumed from the saved state: only PC02's activation is retried. */
+    lab[1].fail_activate = 0;
+    char *resumed = execute(after, store, "6Q83G");
+    CHECK_STR(lab[0].calls, "ipk;ato " SKU_PRO ";");
+    CHECK_STR(lab[1].calls, "ipk;ato " SKU_PRO ";ato " SKU_PRO ";");
+    CHECK_LACKS(resumed, "\"failed\"");
+
+    /* Without the key, the install fails on the machine, not the call. */
+    lab_init();
+    char *no_key = execute(run, NULL, "");
+    CHECK_HAS(no_key, "the plan installs the key XXXXX-XXXXX-XXXXX-XXXXX-6Q83G; it was not given");
+    CHECK_STR(lab[0].calls, "");
+    free(no_key);
+    free(resumed);
+    free(after);
+    free(run);
+    free(plan);
+    free(survey);
+}
+
+/* The fake CID source: a CID for the Professional SKU, except a refusal for one IID; nothing
+ * for anything else. */
+static const char *refused_iid;
+
+static int32_t confirmation_id(void *user, const char *iid, size_t iid_len, const char *pkid,
+                               size_t pkid_len, const char *sku, size_t sku_len,
+                               volact_sink *sink, volact_cid_refusal *refusal) {
+    int *asked = user;
+    (*asked)++;
+    (void)pkid;
+    CHECK_EQ(pkid_len, 0); /* the fakes report no ePID */
+    CHECK_EQ(iid[iid_len], 0);
+    if (!same(sku, sku_len, SKU_PRO)) {
+        return 0;
+    }
+    if (refused_iid != NULL && same(iid, iid_len, refused_iid)) {
+        refusal->code = LIMIT;
+        snprintf(refusal->detail, sizeof refusal->detail, "MAK activation limit exceeded");
+        return 1;
+    }
+    char cid[80];
+    cid_for(cid, iid, iid_len);
+    return put(sink, cid);
+}
+
+static void test_proxy(volact_mak_store *store) {
+    lab_init();
+    /* Step 5: install, no activation; the IIDs after the key are read. */
+    char *survey = survey_text();
+    char *plan = plan_text("proxy-install", survey, store, "6Q83G", NULL);
+    CHECK_HAS(plan, "\"action\": \"read_installation_id\"");
+    CHECK_LACKS(plan, "\"action\": \"activate\"");
+    char *run = run_new_text(plan);
+    char *after = execute(run, store, "6Q83G");
+    CHECK_STR(lab[0].calls, "ipk;");
+    CHECK_STR(lab[2].calls, "");
+    CHECK_HAS(after, lab[0].iid); /* the new IID */
+    CHECK_EQ(lab[0].status, 5);   /* not activated */
+
+    /* Step 6: the full CIL, the offline machine left out. */
+    free(survey);
+    survey = survey_text();
+    volact_cil_document *cil = NULL;
+    size_t n = 0;
+    CHECK_RESULT(volact_workflow_collect_cil(TXT(survey), TXT("Isolated Lab Group"), &cil, NULL,
+                                             0, &n),
+                 VOLACT_RESULT_BUFFER_TOO_SMALL);
+    CHECK(cil == NULL);
+    char left[1024];
+    CHECK_RESULT(volact_workflow_collect_cil(TXT(survey), TXT("Isolated Lab Group"), &cil, left,
+                                             sizeof left, &n),
+                 VOLACT_RESULT_OK);
+    CHECK_HAS(left, "\"rule\":\"unreachable\"");
+    CHECK_HAS(left, "#4: unreachable: RPC server unavailable");
+    volact_cil_summary summary;
+    CHECK_RESULT(volact_cil_summarize(cil, &summary), VOLACT_RESULT_OK);
+    CHECK_EQ(summary.computers, 3);
+    CHECK_EQ(summary.with_installation_id, 3);
+    CHECK_EQ(summary.pending_cids, 0);
+
+    /* Step 9: CIDs from the source; PC02's IID is refused, HOME's SKU has none. */
+    refused_iid = lab[1].iid;
+    int asked = 0;
+    volact_cid_source_vtable source = {.user = &asked, .confirmation_id = confirmation_id};
+    char report[4096];
+    CHECK_RESULT(volact_workflow_acquire(cil, &source, report, sizeof report, &n),
+                 VOLACT_RESULT_OK);
+    CHECK_EQ(asked, 3);
+    CHECK_HAS(report, "\"outcome\":\"written\"");
+    char refused[128];
+    snprintf(refused, sizeof refused,
+             "\"outcome\":\"refused\",\"code\":%u,\"detail\":\"MAK activation limit exceeded\"",
+             LIMIT);
+    CHECK_HAS(report, refused);
+    CHECK_HAS(report, "\"outcome\":\"not_available\"");
+    CHECK_RESULT(volact_cil_summarize(cil, &summary), VOLACT_RESULT_OK);
+    CHECK_EQ(summary.pending_cids, 1);
+    CHECK_RESULT(volact_cil_last_report(cil, out, sizeof out, NULL), VOLACT_RESULT_OK);
+    CHECK_STR(out, report);
+    /* Again: PC01 already has its CID; the source is asked for the other two only. */
+    asked = 0;
+    CHECK_RESULT(volact_workflow_acquire(cil, &source, NULL, 0, NULL), VOLACT_RESULT_OK);
+    CHECK_EQ(asked, 2);
+    CHECK_RESULT(volact_cil_last_report(cil, out, sizeof out, NULL), VOLACT_RESULT_OK);
+    CHECK_HAS(out, "\"outcome\":\"already_has_cid\"");
+
+    /* Step 12: deposit on PC01 only, with its own IID and the CID the source issued. */
+    char *apply = plan_text("proxy-apply", survey, NULL, "", cil);
+    CHECK_HAS(apply, "\"action\": \"deposit_cid\"");
+    CHECK_HAS(apply, "\"rule\": \"no-cid\"");
+    char *apply_run = run_new_text(apply);
+    char *applied = execute(apply_run, NULL, "");
+    CHECK_STR(lab[0].calls, "ipk;atp " SKU_PRO ";");
+    CHECK_STR(lab[1].calls, "ipk;");
+    char cid[80];
+    cid_for(cid, lab[0].iid, strlen(lab[0].iid));
+    CHECK_STR(lab[0].cid_seen, cid);
+    CHECK_EQ(lab[0].status, 1);
+    CHECK_HAS(applied, "\"machine\": \"LAB-PC01\",\n      \"done\": 1,\n      \"state\": \"done\"");
+    check_no_key(seen_args);
+
+    volact_cil_free(cil);
+    free(applied);
+    free(apply_run);
+    free(apply);
+    free(after);
+    free(run);
+    free(plan);
+    free(survey);
+}
+
+/* --- callbacks that misbehave ------------------------------------------------------------ */
+
+static int32_t unknown_kind_no_nul(void *user, volact_sink *sink, volact_target_error *err) {
+    (void)user;
+    (void)sink;
+    err->kind = 99;
+    memset(err->detail, 'x', sizeof err->detail);
+    return -7;
+}
+
+static int32_t not_utf8(void *user, volact_sink *sink, volact_target_error *err) {
+    (void)user;
+    (void)err;
+    static const uint8_t bad[] = {'[', 0xC3, 0x28, ']'};
+    return volact_sink_write(sink, bad, sizeof bad) == VOLACT_RESULT_OK ? 0 : 1;
+}
+
+static int32_t silent_failure(void *user, volact_sink *sink, volact_target_error *err) {
+    (void)user;
+    (void)sink;
+    (void)err;
+    return 1;
+}
+
+static int32_t not_json(void *user, volact_sink *sink, volact_target_error *err) {
+    (void)user;
+    (void)err;
+    return put(sink, "{\"name\": 12");
+}
+
+static int32_t bad_detail(void *user, volact_sink *sink, volact_target_error *err) {
+    (void)user;
+    (void)sink;
+    err->kind = VOLACT_TARGET_ERROR_ACCESS_DENIED;
+    err->detail[0] = (char)0xFF;
+    err->detail[1] = 0;
+    return 1;
+}
+
+static void test_garbage(volact_mak_store *store) {
+    lab_init();
+    volact_target_vtable odd[6];
+    for (int i = 0; i < 6; i++) {
+        odd[i] = table_of(&lab[0]);
+    }
+    odd[0].machine_json = unknown_kind_no_nul;
+    odd[1].products_json = not_utf8;
+    odd[2].machine_json = silent_failure;
+    odd[3].machine_json = not_json;
+    odd[4].machine_json = bad_detail;
+    memset(&odd[5], 0, sizeof odd[5]); /* no callbacks at all */
+    CHECK_RESULT(volact_workflow_survey(odd, 6, out, sizeof out, NULL), VOLACT_RESULT_OK);
+    char xs[300];
+    memset(xs, 'x', 256);
+    xs[256] = 0;
+    char all_x[400];
+    snprintf(all_x, sizeof all_x, "\"kind\": \"other\",\n      \"detail\": \"%s\"", xs);
+    CHECK_HAS(out, all_x);
+    CHECK_HAS(out, "the target's products_json answer is not UTF-8");
+    CHECK_HAS(out, "the target's machine_json failed without a detail");
+    CHECK_HAS(out, "the target's machine JSON is not valid");
+    CHECK_HAS(out, "the target's machine_json failed with a detail that is not UTF-8");
+    CHECK_HAS(out, "the target has no machine_json callback");
+
+    /* A run on a table without install_product_key: that machine fails, the call does not. */
+    lab_init();
+    char *survey = survey_text();
+    char *plan = plan_text("mak-independent", survey, store, "6Q83G", NULL);
+    char *run = run_new_text(plan);
+    tables[0].install_product_key = NULL;
+    char *after = execute(run, store, "6Q83G");
+    CHECK_HAS(after, "the target has no install_product_key callback");
+    CHECK_STR(lab[0].calls, "");
+    CHECK_STR(lab[1].calls, "ipk;ato " SKU_PRO ";");
+    free(after);
+    free(run);
+    free(plan);
+    free(survey);
+}
+
+static void test_errors(volact_mak_store *store) {
+    lab_init();
+    char *survey = survey_text();
+    char *plan = plan_text("mak-independent", survey, store, "6Q83G", NULL);
+    char *run = run_new_text(plan);
+    size_t n = 12345;
+    char keep[16] = "keep";
+
+    /* NULL pointers. */
+    CHECK_RESULT(volact_workflow_survey(NULL, 2, out, sizeof out, NULL),
+                 VOLACT_RESULT_NULL_PARAMETER);
+    CHECK_RESULT(volact_workflow_survey(tables, N_LAB, NULL, 5, NULL),
+                 VOLACT_RESULT_NULL_PARAMETER);
+    CHECK_RESULT(volact_sink_write(NULL, (const uint8_t *)"x", 1), VOLACT_RESULT_NULL_PARAMETER);
+    CHECK_RESULT(volact_workflow_plan(NULL, 3, TXT(survey), NULL, NULL, 0, NULL, NULL, 0, true,
+                                      out, sizeof out, NULL),
+                 VOLACT_RESULT_NULL_PARAMETER);
+    CHECK_RESULT(volact_workflow_collect_cil(TXT(survey), TXT(""), NULL, NULL, 0, NULL),
+                 VOLACT_RESULT_NULL_PARAMETER);
+    volact_cid_source_vtable nothing = {NULL, NULL};
+    CHECK_RESULT(volact_workflow_acquire(NULL, &nothing, NULL, 0, NULL),
+                 VOLACT_RESULT_NULL_PARAMETER);
+    CHECK_RESULT(volact_workflow_run_execute(TXT(run), store, TXT("6Q83G"), NULL, 3, keep,
+                                             sizeof keep, &n),
+                 VOLACT_RESULT_NULL_PARAMETER);
+    CHECK_STR(keep, "keep");
+
+    /* Invalid text and names. */
+    static const uint8_t bad_utf8[] = {0xFF, 0xFE};
+    CHECK_RESULT(volact_workflow_plan(bad_utf8, 2, TXT(survey), NULL, NULL, 0, NULL, NULL, 0,
+                                      true, out, sizeof out, NULL),
+                 VOLACT_RESULT_INVALID_UTF8);
+    CHECK_RESULT(volact_workflow_plan(TXT("kms-everything"), TXT(survey), NULL, NULL, 0, NULL,
+                                      NULL, 0, true, keep, sizeof keep, &n),
+                 VOLACT_RESULT_WORKFLOW_INPUT);
+    CHECK_HAS(last_error(), "unknown plan \"kms-everything\"");
+    CHECK_STR(keep, "keep");
+    CHECK_RESULT(volact_workflow_plan(TXT("mak-independent"), TXT(survey), NULL, NULL, 0, NULL,
+                                      NULL, 0, true, out, sizeof out, NULL),
+                 VOLACT_RESULT_WORKFLOW_INPUT);
+    CHECK_HAS(last_error(), "needs a key from the MAK store");
+    CHECK_RESULT(volact_workflow_plan(TXT("proxy-apply"), TXT(survey), NULL, NULL, 0, NULL,
+                                      NULL, 0, true, out, sizeof out, NULL),
+                 VOLACT_RESULT_WORKFLOW_INPUT);
+    CHECK_RESULT(volact_workflow_plan(TXT("preflight"), TXT(survey), NULL, NULL, 0, NULL,
+                                      TXT("kms1.lab.test:notaport"), true, out, sizeof out, NULL),
+                 VOLACT_RESULT_WORKFLOW_INPUT);
+    CHECK_RESULT(volact_workflow_plan(TXT("preflight"), TXT("[{"), NULL, NULL, 0, NULL, NULL, 0,
+                                      true, out, sizeof out, NULL),
+                 VOLACT_RESULT_WORKFLOW_JSON);
+    CHECK_HAS(last_error(), "line 1");
+    CHECK_RESULT(volact_workflow_plan(TXT("mak-independent"), TXT(survey), store, TXT("ZZZZZ"),
+                                      NULL, NULL, 0, true, out, sizeof out, NULL),
+                 VOLACT_RESULT_NOT_FOUND);
+    CHECK_RESULT(volact_workflow_render(TXT(plan), TXT("bash"), out, sizeof out, NULL),
+                 VOLACT_RESULT_WORKFLOW_INPUT);
+    CHECK_RESULT(volact_workflow_render(TXT("{}"), TXT("slmgr"), out, sizeof out, NULL),
+                 VOLACT_RESULT_WORKFLOW_JSON);
+    CHECK_RESULT(volact_workflow_run_new(TXT("not json"), out, sizeof out, NULL),
+                 VOLACT_RESULT_WORKFLOW_JSON);
+    CHECK_RESULT(volact_workflow_run_execute(TXT(plan), store, TXT("6Q83G"), tables, N_LAB,
+                                             out, sizeof out, NULL),
+                 VOLACT_RESULT_WORKFLOW_JSON);
+    volact_cil_document *untouched = (volact_cil_document *)(uintptr_t)0x5a5a;
+    CHECK_RESULT(volact_workflow_collect_cil(TXT("nope"), TXT(""), &untouched, NULL, 0, NULL),
+                 VOLACT_RESULT_WORKFLOW_JSON);
+    CHECK(untouched == (volact_cil_document *)(uintptr_t)0x5a5a);
+
+    /* Fewer targets than machines: refused before any target is called. */
+    CHECK_RESULT(volact_workflow_run_execute(TXT(run), store, TXT("6Q83G"), tables, 2, keep,
+                                             sizeof keep, &n),
+                 VOLACT_RESULT_WORKFLOW_INPUT);
+    CHECK_HAS(last_error(), "the plan has 4 machines, 2 targets were given");
+    CHECK_STR(lab[0].calls, "");
+    CHECK_STR(keep, "keep");
+
+    /* The buffer protocol of the pure calls: a size query, nothing written. */
+    CHECK_RESULT(volact_workflow_proxy_steps(keep, sizeof keep, &n),
+                 VOLACT_RESULT_BUFFER_TOO_SMALL);
+    CHECK_STR(keep, "keep");
+    char *steps = malloc(n + 1);
+    CHECK_RESULT(volact_workflow_proxy_steps(steps, n + 1, NULL), VOLACT_RESULT_OK);
+    CHECK_HAS(steps, "\"number\": 13");
+    CHECK_HAS(steps, "Install the MAK on the Isolated Lab computers");
+    free(steps);
+
+    /* The result codes' descriptions. */
+    CHECK_RESULT(volact_result_message(VOLACT_RESULT_WORKFLOW_INPUT, out, sizeof out, NULL),
+                 VOLACT_RESULT_OK);
+    CHECK_HAS(out, "workflow:");
+    CHECK_RESULT(volact_result_message(VOLACT_RESULT_WORKFLOW_SINK_FULL, out, sizeof out, NULL),
+                 VOLACT_RESULT_OK);
+    CHECK_HAS(out, "sink");
+    CHECK_EQ(VOLACT_RESULT_WORKFLOW_INPUT, 1200);
+    CHECK_EQ(VOLACT_RESULT_WORKFLOW_JSON, 1201);
+    CHECK_EQ(VOLACT_RESULT_WORKFLOW_CID_CSV, 1202);
+    CHECK_EQ(VOLACT_RESULT_WORKFLOW_SINK_FULL, 1203);
+    CHECK_EQ(VOLACT_RESULT_WORKFLOW_OTHER, 1299);
+
+    free(run);
+    free(plan);
+    free(survey);
+}
+
+/* The last output is per thread: a new thread has none. */
+static void *fresh_thread(void *arg) {
+    volact_result *r = arg;
+    *r = volact_workflow_last_output(NULL, 0, NULL);
+    return NULL;
+}
+
+static void test_threads(void) {
+    volact_result r = VOLACT_RESULT_OK;
+    pthread_t thread;
+    CHECK_EQ(pthread_create(&thread, NULL, fresh_thread, &r), 0);
+    CHECK_EQ(pthread_join(thread, NULL), 0);
+    CHECK_EQ(r, VOLACT_RESULT_NOT_FOUND);
+}
+
+int main(void) {
+    volact_mak_store *store = NULL;
+    CHECK_RESULT(volact_mak_store_new(&store), VOLACT_RESULT_OK);
+    CHECK_RESULT(volact_mak_store_add(store, TXT(KEY), VOLACT_KEY_KIND_MAK, TXT("Lab MAK"),
+                                      1700000000, NULL, NULL, 0, NULL),
+                 VOLACT_RESULT_OK);
+
+    test_survey();
+    test_plan_render_and_run(store);
+    test_proxy(store);
+    test_garbage(store);
+    test_errors(store);
+    test_threads();
+
+    volact_mak_store_free(store);
+    return check_summary();
+}
