@@ -271,7 +271,7 @@ proxy_status=$?
 set -e
 echo "$proxy_out"
 if [[ "$proxy_status" -ne 0 ||
-      "$proxy_out" != *'%SLMGR% LAB-PC01 /ipk %VOLACT_KEY%  & rem the key XXXXX-XXXXX-XXXXX-XXXXX-6Q83G'* ||
+      "$proxy_out" != *'%SLMGR% LAB-PC01 /ipk %VOLACT_KEY%'* ||
       "$proxy_out" != *'rem LAB-HOME: skipped (mak-on-retail-edition)'* ||
       "$proxy_out" != *$'step 6: Save the CIL\n  3 computers, 3 Installation IDs'* ||
       "$proxy_out" != *'the source was asked 3 times: 2 CIDs written, 1 not available'* ||

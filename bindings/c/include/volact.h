@@ -1613,6 +1613,23 @@ volact_result volact_mak_store_record_count(struct volact_mak_store *handle,
                                             int64_t now_unix);
 
 /**
+ * Records that `used` activations were spent at `now_unix` (a MAK independent run's
+ * `volact_workflow_online_activations`): a new snapshot of the latest count less `used`.
+ * `*out_recorded` (when not NULL) is set to 1, or to 0 when no count was ever recorded, so
+ * there was nothing to decrement. Selectors as for `volact_mak_store_remove`.
+ *
+ * # Safety
+ * `handle` a live handle used by nothing else during the call; `selector` valid for
+ * `selector_len` bytes; `out_recorded` NULL or writable.
+ */
+volact_result volact_mak_store_record_activations(struct volact_mak_store *handle,
+                                                  const uint8_t *selector,
+                                                  size_t selector_len,
+                                                  uint32_t used,
+                                                  int64_t now_unix,
+                                                  uint32_t *out_recorded);
+
+/**
  * Every entry as a JSON array, keys masked (text out, the usual protocol): objects
  * `{"id", "key", "partial", "kind", "source", "source_file", "edition", "product",
  * "description", "added_at", "added_at_unix", "remaining", "remaining_taken_at",
@@ -2038,6 +2055,17 @@ volact_result volact_workflow_run_new(const uint8_t *plan_json,
                                       char *buf,
                                       size_t len,
                                       size_t *out_n);
+
+/**
+ * The online activations a saved run has made (each uses one activation of the MAK), for
+ * `volact_mak_store_record_activations`. Written to `out_count` on success only.
+ *
+ * # Safety
+ * `run_json` valid for its length; `out_count` writable.
+ */
+volact_result volact_workflow_online_activations(const uint8_t *run_json,
+                                                 size_t run_json_len,
+                                                 uint32_t *out_count);
 
 /**
  * Runs a saved run's pending actions (and retries failed ones) on the targets the plan

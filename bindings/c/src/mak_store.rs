@@ -327,6 +327,44 @@ pub unsafe extern "C" fn volact_mak_store_record_count(
     })
 }
 
+/// Records that `used` activations were spent at `now_unix` (a MAK independent run's
+/// `volact_workflow_online_activations`): a new snapshot of the latest count less `used`.
+/// `*out_recorded` (when not NULL) is set to 1, or to 0 when no count was ever recorded, so
+/// there was nothing to decrement. Selectors as for `volact_mak_store_remove`.
+///
+/// # Safety
+/// `handle` a live handle used by nothing else during the call; `selector` valid for
+/// `selector_len` bytes; `out_recorded` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn volact_mak_store_record_activations(
+    handle: *mut volact_mak_store,
+    selector: *const u8,
+    selector_len: usize,
+    used: u32,
+    now_unix: i64,
+    out_recorded: *mut u32,
+) -> volact_result {
+    boundary(|| {
+        // SAFETY: caller contract.
+        let h = match unsafe { borrow_mut(handle) } {
+            Ok(h) => h,
+            Err(r) => return r,
+        };
+        // SAFETY: caller contract.
+        let selector = text_arg!(selector, selector_len);
+        match h.store.record_activations(selector, used, now_unix) {
+            Ok(entry) => {
+                if !out_recorded.is_null() {
+                    // SAFETY: checked non-NULL; writable by the caller contract.
+                    unsafe { *out_recorded = u32::from(entry.is_some()) };
+                }
+                volact_result::Ok
+            }
+            Err(e) => fail(mak_store_result(&e), e),
+        }
+    })
+}
+
 /// Every entry as a JSON array, keys masked (text out, the usual protocol): objects
 /// `{"id", "key", "partial", "kind", "source", "source_file", "edition", "product",
 /// "description", "added_at", "added_at_unix", "remaining", "remaining_taken_at",

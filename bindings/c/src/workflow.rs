@@ -296,6 +296,34 @@ pub unsafe extern "C" fn volact_workflow_run_new(
     })
 }
 
+/// The online activations a saved run has made (each uses one activation of the MAK), for
+/// `volact_mak_store_record_activations`. Written to `out_count` on success only.
+///
+/// # Safety
+/// `run_json` valid for its length; `out_count` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn volact_workflow_online_activations(
+    run_json: *const u8,
+    run_json_len: usize,
+    out_count: *mut u32,
+) -> volact_result {
+    boundary(|| {
+        if out_count.is_null() {
+            return volact_result::NullParameter;
+        }
+        // SAFETY: caller contract.
+        let run = text_arg!(run_json, run_json_len);
+        match api::online_activations(run) {
+            Ok(n) => {
+                // SAFETY: checked non-NULL; writable by the caller contract.
+                unsafe { *out_count = u32::try_from(n).unwrap_or(u32::MAX) };
+                volact_result::Ok
+            }
+            Err(e) => fail(workflow_result(&e), e),
+        }
+    })
+}
+
 /// Runs a saved run's pending actions (and retries failed ones) on the targets the plan
 /// was built from, in the same order, and writes the updated run's JSON. A machine stops at
 /// its first failure, recorded as `"state": "failed", "action": N, "error": {"kind", ...}`

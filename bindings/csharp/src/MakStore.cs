@@ -170,6 +170,24 @@ namespace Volact
         }
 
         /// <summary>
+        /// Records that <paramref name="used"/> activations were spent at
+        /// <paramref name="nowUnix"/> (a MAK independent run's
+        /// <see cref="Workflow.OnlineActivations"/>): a new snapshot of the latest count less
+        /// <paramref name="used"/>. Returns the entry's JSON, or null when no count was ever
+        /// recorded (nothing to decrement).
+        /// </summary>
+        /// <exception cref="VolactException"><see cref="VolactResult.NotFound"/>.</exception>
+        /// <exception cref="MakStoreException"><see cref="VolactResult.MakAmbiguous"/>.</exception>
+        public string RecordActivations(string selector, uint used, long nowUnix)
+        {
+            UIntPtr len;
+            byte[] s = Interop.Utf8(selector, "selector", out len);
+            uint recorded;
+            Interop.Check(NativeMethods.volact_mak_store_record_activations(Live, s, len, used, nowUnix, out recorded));
+            return recorded != 0 ? Get(selector) : null;
+        }
+
+        /// <summary>
         /// The JSON of the entry a selector names (see <see cref="Remove"/>): <c>{"id", "key"
         /// (masked), "partial", "kind", "source", "source_file", "edition", "product",
         /// "description", "added_at", "added_at_unix", "remaining", "remaining_taken_at",

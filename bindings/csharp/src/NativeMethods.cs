@@ -282,6 +282,11 @@ namespace Volact
             MakStoreHandle handle, [In] byte[] selector, UIntPtr selector_len, uint remaining, long now_unix);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_mak_store_record_activations(
+            MakStoreHandle handle, [In] byte[] selector, UIntPtr selector_len, uint used, long now_unix,
+            out uint out_recorded);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern VolactResult volact_mak_store_list(
             MakStoreHandle handle, [Out] byte[] @out, UIntPtr cap, out UIntPtr out_n);
 
@@ -539,6 +544,10 @@ namespace Volact
         internal static extern VolactResult volact_workflow_render(
             [In] byte[] plan_json, UIntPtr plan_json_len, [In] byte[] format, UIntPtr format_len,
             [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_workflow_online_activations(
+            [In] byte[] run_json, UIntPtr run_json_len, out uint out_count);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern VolactResult volact_workflow_run_new(

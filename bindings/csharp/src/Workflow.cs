@@ -119,6 +119,20 @@ namespace Volact
         }
 
         /// <summary>
+        /// The online activations a saved run has made (each uses one activation of the MAK):
+        /// pass it to <see cref="MakStore.RecordActivations"/>.
+        /// </summary>
+        /// <exception cref="WorkflowException">A run that is not one.</exception>
+        public static uint OnlineActivations(string runJson)
+        {
+            UIntPtr len;
+            byte[] r = Interop.Utf8(runJson, "runJson", out len);
+            uint n;
+            Interop.Check(NativeMethods.volact_workflow_online_activations(r, len, out n));
+            return n;
+        }
+
+        /// <summary>
         /// A new run of a plan, as JSON: the plan and each machine's progress
         /// (<c>"state": "pending"|"done"|"failed"|"skipped"</c>). Save it between steps.
         /// </summary>

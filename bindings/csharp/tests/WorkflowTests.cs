@@ -290,6 +290,14 @@ namespace Volact.Tests
             AssertNoKey(run);
             StringAssert.Contains("\"machine\": \"LAB-PC01\",\n      \"done\": 2,\n      \"state\": \"done\"", run);
             StringAssert.Contains("\"machine\": \"LAB-HOME\",\n      \"done\": 0,\n      \"state\": \"skipped\"", run);
+
+            // Two online activations become the store's next count snapshot.
+            uint used = Workflow.OnlineActivations(run);
+            Assert.AreEqual(2u, used);
+            Assert.IsNull(store.RecordActivations("6Q83G", used, 10), "no count recorded yet");
+            store.RecordCount("6Q83G", 50, 20);
+            StringAssert.Contains("\"remaining\":48,", store.RecordActivations("6Q83G", used, 30));
+            Assert.Throws<WorkflowException>(() => Workflow.OnlineActivations("{}"));
         }
 
         [Test]
@@ -384,7 +392,7 @@ namespace Volact.Tests
             // Fewer targets than the run's machines: refused before any target is called.
             string run = Workflow.RunNew(Workflow.Plan("mak-independent", survey, store, "6Q83G"));
             e = Assert.Throws<WorkflowException>(() => Workflow.RunExecute(run, store, "6Q83G", lab.Take(2).ToList()));
-            StringAssert.Contains("the plan has 4 machines, 2 targets were given", e.Message);
+            StringAssert.Contains("is target #3, but 2 targets were given", e.Message);
             Assert.IsEmpty(pc01.Calls);
 
             Assert.Throws<ArgumentNullException>(() => Workflow.Survey(null));

@@ -432,7 +432,7 @@ def test_workflow_errors(store):
     plan = volact.workflow_plan("mak-independent", survey, store=store, mak="6Q83G")
     with pytest.raises(volact.VolactError.Workflow) as e:
         volact.workflow_run_execute(volact.workflow_run_new(plan), [], store, "6Q83G")
-    assert e.value.kind == "input" and "1 machines, 0 targets" in e.value.message
+    assert e.value.kind == "input" and "is target #1, but 0 targets were given" in e.value.message
     assert issubclass(volact.VolactError.Workflow, volact.VolactError)
 
 

@@ -421,6 +421,26 @@ static void test_plan_render_and_run(volact_mak_store *store) {
     CHECK_STR(lab[1].calls, "ipk;ato " SKU_PRO ";ato " SKU_PRO ";");
     CHECK_LACKS(resumed, "\"failed\"");
 
+    /* Two online activations: they become the store's next count snapshot. */
+    uint32_t used = 99;
+    CHECK_RESULT(volact_workflow_online_activations(TXT(resumed), &used), VOLACT_RESULT_OK);
+    CHECK_EQ(used, 2);
+    CHECK_RESULT(volact_workflow_online_activations(TXT("{}"), &used),
+                 VOLACT_RESULT_WORKFLOW_JSON);
+    CHECK_EQ(used, 2);
+    CHECK_RESULT(volact_workflow_online_activations(TXT(resumed), NULL),
+                 VOLACT_RESULT_NULL_PARAMETER);
+    uint32_t recorded = 9;
+    CHECK_RESULT(volact_mak_store_record_activations(store, TXT("6Q83G"), used, 10, &recorded),
+                 VOLACT_RESULT_OK);
+    CHECK_EQ(recorded, 0); /* no count recorded yet: nothing to decrement */
+    CHECK_RESULT(volact_mak_store_record_count(store, TXT("6Q83G"), 50, 20), VOLACT_RESULT_OK);
+    CHECK_RESULT(volact_mak_store_record_activations(store, TXT("6Q83G"), used, 30, &recorded),
+                 VOLACT_RESULT_OK);
+    CHECK_EQ(recorded, 1);
+    CHECK_RESULT(volact_mak_store_list(store, out, sizeof out, NULL), VOLACT_RESULT_OK);
+    CHECK_HAS(out, "\"remaining\":48,\"remaining_taken_at\":\"1970-01-01T00:00:30Z\"");
+
     /* Without the key, the install fails on the machine, not the call. */
     lab_init();
     char *no_key = execute(run, NULL, "");
@@ -697,7 +717,7 @@ static void test_errors(volact_mak_store *store) {
     CHECK_RESULT(volact_workflow_run_execute(TXT(run), store, TXT("6Q83G"), tables, 2, keep,
                                              sizeof keep, &n),
                  VOLACT_RESULT_WORKFLOW_INPUT);
-    CHECK_HAS(last_error(), "the plan has 4 machines, 2 targets were given");
+    CHECK_HAS(last_error(), "is target #3, but 2 targets were given");
     CHECK_STR(lab[0].calls, "");
     CHECK_STR(keep, "keep");
 
