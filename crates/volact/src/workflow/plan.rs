@@ -371,7 +371,7 @@ impl Plan {
         }
         for m in &self.machines {
             let _ = writeln!(out);
-            let name = ps_quote(&m.machine);
+            let name = ps_quote(&machine_arg(&m.machine));
             if let Some(s) = &m.skipped {
                 let _ = writeln!(
                     out,
