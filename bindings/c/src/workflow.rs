@@ -228,6 +228,7 @@ pub unsafe extern "C" fn volact_workflow_plan(
             cil: cil.as_deref(),
             kms_hosts,
             exact_iid,
+            options_json: "",
         };
         match api::plan(kind, &request) {
             // SAFETY: caller contract.

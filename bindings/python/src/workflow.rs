@@ -394,6 +394,7 @@ pub fn workflow_plan(
         cil: cil.as_deref(),
         kms_hosts: &kms_hosts,
         exact_iid,
+        options_json: "",
     };
     Ok(api::plan(&kind, &request)?)
 }

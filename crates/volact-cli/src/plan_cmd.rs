@@ -252,6 +252,7 @@ pub(crate) fn plan(r: &Request<'_>, out: &mut dyn Write) -> io::Result<Verdict> 
         cil: cil.as_deref(),
         kms_hosts: &kms_hosts,
         exact_iid: !r.no_exact_iid,
+        options_json: "",
     };
     let json = match api::plan(&kind, &request) {
         Ok(json) => json,

@@ -407,7 +407,7 @@ const SLMGR_LINES: [&str; 10] = [
 ];
 
 /// The same for a PowerShell rendering.
-const POWERSHELL_LINES: [&str; 14] = [
+const POWERSHELL_LINES: [&str; 16] = [
     "#",
     "$ErrorActionPreference = 'Stop'",
     "if (-not $env:VOLACT_KEY) ",
@@ -422,6 +422,8 @@ const POWERSHELL_LINES: [&str; 14] = [
     "Enable-NetFirewallRule -DisplayGroup '",
     "New-ItemProperty -Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System' ",
     "if (-not (Test-NetConnection -ComputerName '",
+    "Enable-NetFirewallRule -DisplayGroup 'Key Management Service'",
+    "Invoke-Command -ComputerName (Resolve-DnsName -Type SOA -Name '",
 ];
 
 /// Renderings of any plan: every line is one of the known command shapes (no injected

@@ -15,13 +15,31 @@ use crate::srv::discovery::HostPort;
 
 /// The workflow a plan call builds, by name: `preflight`, `mak-independent`,
 /// `proxy-install`, `proxy-apply`, `reapply`.
-pub const PLAN_KINDS: [&str; 5] = [
+pub const PLAN_KINDS: [&str; 8] = [
     "preflight",
     "mak-independent",
     "proxy-install",
     "proxy-apply",
     "reapply",
+    "kms-configure",
+    "kms-deploy",
+    "convert-to-mak",
 ];
+
+/// The options of `kms-deploy` (`PlanRequest::options_json`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeployOptions {
+    /// The topology TOML (`volact srv plan`'s schema).
+    topology: String,
+    /// The CSVLK's group: `server2022`, `windows10`, … (`volact simulate`'s key names).
+    group: String,
+    /// The client products served: `windows10`, `windows11`, `server2019`, …
+    serves: Vec<String>,
+    /// Domain → the hosts' security group.
+    #[serde(default)]
+    security_groups: std::collections::BTreeMap<String, String>,
+}
 
 /// Everything a plan call may need; each workflow reads the parts it uses and refuses a
 /// missing one by name.
@@ -37,6 +55,11 @@ pub struct PlanRequest<'a> {
     pub kms_hosts: &'a str,
     /// Reapply: require an exact IID match (the seed's default).
     pub exact_iid: bool,
+    /// `kms-configure`: the client settings as JSON ([`ClientSettings`](super::kms::ClientSettings),
+    /// every field optional; empty: the defaults). `kms-deploy`: `{"topology": TOML text,
+    /// "group": "server2022", "serves": ["windows10", …], "security_groups": {domain:
+    /// group}}`.
+    pub options_json: &'a str,
 }
 
 fn need<T>(v: Option<T>, what: &str, kind: &str) -> Result<T, WorkflowError> {
@@ -83,6 +106,49 @@ pub fn plan(kind: &str, request: &PlanRequest<'_>) -> Result<String, WorkflowErr
             let doc = cil(need(request.cil, "the saved CIL with CIDs", kind)?)?;
             run::reapply_plan(&doc, &k, Some(id), &surveyed, request.exact_iid)
         }
+        "kms-configure" => {
+            let settings: super::kms::ClientSettings = if request.options_json.trim().is_empty() {
+                super::kms::ClientSettings::default()
+            } else {
+                serde_json::from_str(request.options_json).map_err(|e| options_error(kind, &e))?
+            };
+            super::kms::configure_plan(&surveyed, &settings)
+        }
+        "kms-deploy" => {
+            let (k, id) = need(key, "the CSVLK from the MAK store", kind)?;
+            let o: DeployOptions =
+                serde_json::from_str(request.options_json).map_err(|e| options_error(kind, &e))?;
+            let topology = crate::srv::plan::Topology::parse(&o.topology).map_err(|e| {
+                WorkflowError::Input {
+                    detail: format!("topology: {e}"),
+                }
+            })?;
+            let group =
+                crate::fleet::parse_csvlk(&o.group).ok_or_else(|| WorkflowError::Input {
+                    detail: format!("unknown CSVLK group {:?}", o.group),
+                })?;
+            let serves = o
+                .serves
+                .iter()
+                .map(|p| {
+                    crate::fleet::parse_product(p).ok_or_else(|| WorkflowError::Input {
+                        detail: format!("unknown product {p:?}"),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let d = super::kms::Deployment {
+                key: &k,
+                key_id: Some(id),
+                group,
+                serves: &serves,
+                security_groups: &o.security_groups,
+            };
+            super::kms::deploy_plan(&topology, &d, &surveyed)?
+        }
+        "convert-to-mak" => {
+            let (k, id) = need(key, "a MAK from the MAK store", kind)?;
+            super::kms::convert_plan(&k, Some(id), &surveyed)
+        }
         other => {
             return Err(WorkflowError::Input {
                 detail: format!("unknown plan {other:?}: one of {}", PLAN_KINDS.join(", ")),
@@ -90,6 +156,14 @@ pub fn plan(kind: &str, request: &PlanRequest<'_>) -> Result<String, WorkflowErr
         }
     };
     Ok(plan.to_json())
+}
+
+fn options_error(kind: &str, e: &serde_json::Error) -> WorkflowError {
+    WorkflowError::PlanJson {
+        line: e.line(),
+        column: e.column(),
+        detail: format!("{kind} options: {e}"),
+    }
 }
 
 /// Renders a plan's JSON as `slmgr`, `powershell` or `json`.

@@ -226,6 +226,15 @@ pub fn check_install(key: &KeyToInstall, products: Option<&[TargetProduct]>) -> 
                     None | Some(true) => {}
                 }
             }
+            if key.channel == Channel::VolumeCsvlk {
+                // A KMS host key goes on the host OS editions of its support matrix (facts.md
+                // §4.1, S5 tables), not on one edition: volact does not model that matrix,
+                // so the edition is not checked here; the group check is `deploy_plan`'s.
+                return applicable(Some(
+                    "CSVLK: the host OS is not checked against the key's support matrix (S5)"
+                        .into(),
+                ));
+            }
             match &key.edition {
                 Some(e) if !e.eq_ignore_ascii_case(&p.edition_id) => skip(
                     Rule::KeyEditionMismatch,

@@ -20,6 +20,7 @@ pub mod applicability;
 pub mod cid_source;
 pub mod edition;
 pub mod inventory;
+pub mod kms;
 pub mod plan;
 pub mod proxy;
 pub mod run;

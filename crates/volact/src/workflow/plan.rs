@@ -417,7 +417,7 @@ fn cmd_arg(text: &str) -> String {
         .collect();
     if clean
         .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        .all(|c| c.is_ascii_alphanumeric() || "-_.:[]".contains(c))
         && !clean.is_empty()
     {
         clean
@@ -639,7 +639,7 @@ fn ps_line(a: &Action) -> String {
                 .filter(|c| c.is_ascii_alphanumeric() || "-.".contains(*c))
                 .collect();
             format!(
-                "# on a DNS server of {d}: give {} Read, Write and Delete on the record (the seed)\nInvoke-Command -ComputerName (Resolve-DnsName -Type SOA {} | Select-Object -First 1).PrimaryServer -ScriptBlock {{ $r = Get-DnsServerResourceRecord -ZoneName {} -Name '_vlmcs._tcp' -RRType Srv | Select-Object -First 1; $acl = Get-Acl -Path \"AD:\\$($r.DistinguishedName)\"; $id = New-Object System.Security.Principal.NTAccount({}); $acl.AddAccessRule((New-Object System.DirectoryServices.ActiveDirectoryAccessRule($id, 'GenericRead,GenericWrite,Delete', 'Allow'))); Set-Acl -Path \"AD:\\$($r.DistinguishedName)\" -AclObject $acl }}",
+                "# on a DNS server of {d}: give {} Read, Write and Delete on the record (the seed)\nInvoke-Command -ComputerName (Resolve-DnsName -Type SOA -Name {} | Select-Object -First 1).PrimaryServer -ScriptBlock {{ $r = Get-DnsServerResourceRecord -ZoneName {} -Name '_vlmcs._tcp' -RRType Srv | Select-Object -First 1; $path = 'AD:\\' + $r.DistinguishedName; $acl = Get-Acl -Path $path; $id = New-Object System.Security.Principal.NTAccount({}); $acl.AddAccessRule((New-Object System.DirectoryServices.ActiveDirectoryAccessRule($id, 'GenericRead,GenericWrite,Delete', 'Allow'))); Set-Acl -Path $path -AclObject $acl }}",
                 comment(group),
                 ps_quote(&d),
                 ps_quote(&d),
