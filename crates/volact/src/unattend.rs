@@ -188,6 +188,15 @@ pub struct Report {
     pub warnings: Vec<String>,
 }
 
+impl Report {
+    /// The report as JSON: `{"places": [{"kind", "path", "line", "value": {"state":
+    /// "empty"|"scrubbed"|"key"|"not_a_key", "masked", "kind", "editions"}}], "warnings"}`.
+    /// Keys appear masked only.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
 fn decode(bytes: &[u8]) -> Result<(String, Enc), UnattendError> {
     let utf16 = |body: &[u8], le: bool| -> Result<String, UnattendError> {
         if !body.len().is_multiple_of(2) {
