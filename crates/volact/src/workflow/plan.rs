@@ -297,7 +297,7 @@ impl Plan {
             .iter()
             .flat_map(|m| &m.actions)
             .find_map(|a| match a {
-                Action::InstallKey { key_masked, .. } => Some(key_masked.clone()),
+                Action::InstallKey { key_masked, .. } => Some(comment(key_masked)),
                 _ => None,
             })
     }
