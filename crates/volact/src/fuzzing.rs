@@ -440,6 +440,10 @@ fn check_renderings(plan: &crate::workflow::Plan) {
         if line.starts_with("%SLMGR% ") {
             assert!(!line.contains(['&', '|', '<', '>']), "{line:?}");
         }
+        // cmd expands `%` even in comments, and `^` ends a line by joining the next.
+        if let Some(rest) = line.strip_prefix("rem ") {
+            assert!(!rest.contains(['%', '^']), "{line:?}");
+        }
     }
     let ps = plan.render(Format::PowerShell);
     for line in ps.lines().filter(|l| !l.is_empty()) {

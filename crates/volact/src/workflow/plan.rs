@@ -427,9 +427,11 @@ fn cmd_arg(text: &str) -> String {
 }
 
 /// Text for a comment line: control characters (line breaks above all, which would start a
-/// new command) become spaces.
+/// new command) become spaces; `%` and `^` are dropped, because `cmd` expands `%` even in a
+/// `rem` line (a stray `%~` aborts the script) and `^` at a line's end joins the next line.
 fn comment(text: &str) -> String {
     text.chars()
+        .filter(|c| !matches!(c, '%' | '^'))
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
 }
@@ -486,7 +488,7 @@ fn slmgr_line(machine: &str, a: &Action) -> String {
         } => {
             let check = if *exact_iid {
                 format!(
-                    "rem exact IID match: run \"{s} /dti {}\" and go on only if it shows {}",
+                    "rem exact IID match: run slmgr.vbs {machine} /dti {} and go on only if it shows {}",
                     cmd_arg(activation_id),
                     digits(installation_id)
                 )
