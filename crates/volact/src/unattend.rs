@@ -21,6 +21,7 @@
 //! read and written back in their encoding. DTDs are refused.
 
 use crate::catalog::{self, UserCatalog};
+use crate::cil::Encoding;
 use crate::key::{ProductKey, masked_text};
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
@@ -164,18 +165,11 @@ struct Site {
     text: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Enc {
-    Utf8 { bom: bool },
-    Utf16Le,
-    Utf16Be,
-}
-
 /// An answer file, read.
 #[derive(Clone, Debug)]
 pub struct UnattendFile {
     text: String,
-    enc: Enc,
+    enc: Encoding,
     sites: Vec<Site>,
 }
 
@@ -197,70 +191,18 @@ impl Report {
     }
 }
 
-fn decode(bytes: &[u8]) -> Result<(String, Enc), UnattendError> {
-    let utf16 = |body: &[u8], le: bool| -> Result<String, UnattendError> {
-        if !body.len().is_multiple_of(2) {
-            return Err(UnattendError::Encoding {
-                offset: bytes.len(),
-                detail: "UTF-16 text with an odd number of bytes".into(),
-            });
+/// Text by byte-order mark, as CIL files are read (one decoder for every XML file volact
+/// reads): UTF-8 with or without a mark, UTF-16 with one.
+fn decode(bytes: &[u8]) -> Result<(String, Encoding), UnattendError> {
+    crate::cil::xml::decode(bytes.to_vec()).map_err(|e| match e {
+        crate::cil::CilError::Encoding { offset, detail } => {
+            UnattendError::Encoding { offset, detail }
         }
-        let units: Vec<u16> = body
-            .chunks_exact(2)
-            .map(|c| {
-                if le {
-                    u16::from_le_bytes([c[0], c[1]])
-                } else {
-                    u16::from_be_bytes([c[0], c[1]])
-                }
-            })
-            .collect();
-        String::from_utf16(&units).map_err(|_| UnattendError::Encoding {
-            offset: 2,
-            detail: "invalid UTF-16 (an unpaired surrogate)".into(),
-        })
-    };
-    match bytes {
-        [0xFF, 0xFE, rest @ ..] => Ok((utf16(rest, true)?, Enc::Utf16Le)),
-        [0xFE, 0xFF, rest @ ..] => Ok((utf16(rest, false)?, Enc::Utf16Be)),
-        [0xEF, 0xBB, 0xBF, rest @ ..] => std::str::from_utf8(rest)
-            .map(|s| (s.to_owned(), Enc::Utf8 { bom: true }))
-            .map_err(|e| UnattendError::Encoding {
-                offset: e.valid_up_to() + 3,
-                detail: "invalid UTF-8".into(),
-            }),
-        _ => std::str::from_utf8(bytes)
-            .map(|s| (s.to_owned(), Enc::Utf8 { bom: false }))
-            .map_err(|e| UnattendError::Encoding {
-                offset: e.valid_up_to(),
-                detail: "invalid UTF-8 (UTF-16 files need a byte order mark)".into(),
-            }),
-    }
-}
-
-fn encode(text: &str, enc: Enc) -> Vec<u8> {
-    match enc {
-        Enc::Utf8 { bom } => {
-            let mut out = Vec::with_capacity(text.len() + 3);
-            if bom {
-                out.extend_from_slice(&[0xEF, 0xBB, 0xBF]);
-            }
-            out.extend_from_slice(text.as_bytes());
-            out
-        }
-        Enc::Utf16Le | Enc::Utf16Be => {
-            let le = enc == Enc::Utf16Le;
-            let mut out = if le {
-                vec![0xFF, 0xFE]
-            } else {
-                vec![0xFE, 0xFF]
-            };
-            for u in text.encode_utf16() {
-                out.extend_from_slice(&if le { u.to_le_bytes() } else { u.to_be_bytes() });
-            }
-            out
-        }
-    }
+        other => UnattendError::Encoding {
+            offset: 0,
+            detail: other.to_string(),
+        },
+    })
 }
 
 /// An open element on the way down.
@@ -627,7 +569,7 @@ impl UnattendFile {
             n += 1;
         }
         out.push_str(&self.text[at..]);
-        Ok((encode(&out, self.enc), n))
+        Ok((crate::cil::xml::encode(&out, self.enc), n))
     }
 }
 

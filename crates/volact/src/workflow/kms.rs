@@ -90,18 +90,6 @@ impl ClientSettings {
     }
 }
 
-fn skip(index: usize, machine: String, rule: &str, reason: String) -> MachinePlan {
-    MachinePlan {
-        index,
-        machine,
-        actions: Vec::new(),
-        skipped: Some(Skip {
-            rule: rule.to_owned(),
-            reason,
-        }),
-    }
-}
-
 /// Configures KMS clients. A machine whose edition has no published GVLK (a retail edition),
 /// or whose edition volact does not know, is skipped with the reason before anything is
 /// installed.
@@ -113,11 +101,10 @@ pub fn configure_plan(surveyed: &[Surveyed], settings: &ClientSettings) -> Plan 
             let name = s.name(i);
             let products = match s.answer() {
                 Ok((_, p)) => p,
-                Err(e) => return skip(i, name, "status-unknown", format!("not reachable: {e}")),
+                Err(e) => return MachinePlan::skip(i, name, "status-unknown", format!("not reachable: {e}")),
             };
             let Some(p) = windows_product(products) else {
-                return skip(
-                    i,
+                return MachinePlan::skip(i,
                     name,
                     "no-windows-product",
                     "no Windows product with a key installed".into(),
@@ -131,16 +118,14 @@ pub fn configure_plan(surveyed: &[Surveyed], settings: &ClientSettings) -> Plan 
                         edition: format!("{} {}", row.family, row.edition),
                     }),
                     None if edition::catalog_names(&p.edition_id).is_none() => {
-                        return skip(
-                            i,
+                        return MachinePlan::skip(i,
                             name,
                             "edition-unknown",
                             format!("edition {:?} is not in volact's edition table", p.edition_id),
                         );
                     }
                     None => {
-                        return skip(
-                            i,
+                        return MachinePlan::skip(i,
                             name,
                             "no-gvlk",
                             format!(
@@ -176,12 +161,7 @@ pub fn configure_plan(surveyed: &[Surveyed], settings: &ClientSettings) -> Plan 
                     activation_id: p.activation_id.clone(),
                 });
             }
-            MachinePlan {
-                index: i,
-                machine: name,
-                actions,
-                skipped: None,
-            }
+            MachinePlan::new(i, name, actions)
         })
         .collect();
     let mut notes = vec![
@@ -358,12 +338,7 @@ pub fn deploy_plan(
                 });
             }
         }
-        machines.push(MachinePlan {
-            index: i,
-            machine: s.name(i),
-            actions,
-            skipped: None,
-        });
+        machines.push(MachinePlan::new(i, s.name(i), actions));
     }
     let mut notes = planned.notes.clone();
     notes.insert(

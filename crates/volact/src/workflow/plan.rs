@@ -167,6 +167,31 @@ pub struct MachinePlan {
     pub skipped: Option<Skip>,
 }
 
+impl MachinePlan {
+    /// A machine with its actions.
+    pub fn new(index: usize, machine: String, actions: Vec<Action>) -> MachinePlan {
+        MachinePlan {
+            index,
+            machine,
+            actions,
+            skipped: None,
+        }
+    }
+
+    /// A skipped machine, with the rule's stable name and the reason.
+    pub fn skip(index: usize, machine: String, rule: &str, reason: String) -> MachinePlan {
+        MachinePlan {
+            index,
+            machine,
+            actions: Vec::new(),
+            skipped: Some(Skip {
+                rule: rule.to_owned(),
+                reason,
+            }),
+        }
+    }
+}
+
 /// A skipped machine's rule and reason (from an [`applicability`](super::applicability)
 /// verdict, or a workflow's own check).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -102,18 +102,6 @@ pub fn survey(targets: &mut [&mut dyn ActivationTarget]) -> Vec<Surveyed> {
         .collect()
 }
 
-fn skipped(index: usize, machine: String, rule: &str, reason: String) -> MachinePlan {
-    MachinePlan {
-        index,
-        machine,
-        actions: Vec::new(),
-        skipped: Some(Skip {
-            rule: rule.to_owned(),
-            reason,
-        }),
-    }
-}
-
 /// What each machine needs before remote management: the WMI exception everywhere, and on
 /// workgroup machines `LocalAccountTokenFilterPolicy` and the network-discovery exception;
 /// TCP to each KMS host (hosts given without a name are refused).
@@ -150,12 +138,7 @@ pub fn preflight_plan(
             actions.extend(kms_hosts.iter().map(|h| Action::Preflight {
                 requirement: Requirement::KmsReachable { host: h.clone() },
             }));
-            MachinePlan {
-                index: i,
-                machine: s.name(i),
-                actions,
-                skipped: None,
-            }
+            MachinePlan::new(i, s.name(i), actions)
         })
         .collect();
     Ok(Plan {
@@ -182,7 +165,7 @@ pub fn mak_plan(
         .map(|(i, s)| {
             let answer = s.answer();
             if let Err(e) = &answer {
-                return skipped(
+                return MachinePlan::skip(
                     i,
                     s.name(i),
                     "status-unknown",
@@ -196,7 +179,7 @@ pub fn mak_plan(
                         rule: "status-unknown".into(),
                         reason: String::new(),
                     });
-                    skipped(i, s.name(i), &skip.rule, skip.reason)
+                    MachinePlan::skip(i, s.name(i), &skip.rule, skip.reason)
                 }
                 Some(act) => {
                     let mut actions = vec![Action::InstallKey {
@@ -213,12 +196,7 @@ pub fn mak_plan(
                             activation_id: act.to_owned(),
                         });
                     }
-                    MachinePlan {
-                        index: i,
-                        machine: s.name(i),
-                        actions,
-                        skipped: None,
-                    }
+                    MachinePlan::new(i, s.name(i), actions)
                 }
             }
         })
@@ -498,12 +476,11 @@ fn cid_plan(
             let (m, products) = match s.answer() {
                 Ok(x) => x,
                 Err(e) => {
-                    return skipped(i, name, "status-unknown", format!("not reachable: {e}"));
+                    return MachinePlan::skip(i, name, "status-unknown", format!("not reachable: {e}"));
                 }
             };
             let Some((computer, by)) = index.find(m) else {
-                return skipped(
-                    i,
+                return MachinePlan::skip(i,
                     name,
                     "not-in-cil",
                     "no computer of the CIL has this name or one of its MAC addresses".into(),
@@ -528,8 +505,7 @@ fn cid_plan(
                     && !partial.eq_ignore_ascii_case(k.key().partial())
                 {
                     if exact_iid {
-                        return skipped(
-                            i,
+                        return MachinePlan::skip(i,
                             name,
                             "different-key",
                             format!(
@@ -567,19 +543,13 @@ fn cid_plan(
                 });
             }
             if !actions.iter().any(|a| matches!(a, Action::DepositCid { .. })) {
-                return skipped(
-                    i,
+                return MachinePlan::skip(i,
                     name,
                     "no-cid",
                     "the CIL holds no CID for a product this machine has".into(),
                 );
             }
-            MachinePlan {
-                index: i,
-                machine: name,
-                actions,
-                skipped: None,
-            }
+            MachinePlan::new(i, name, actions)
         })
         .collect();
     if kind == PlanKind::Reapply {
