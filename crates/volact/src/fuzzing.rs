@@ -535,3 +535,50 @@ pub fn survey(data: &[u8]) {
     assert_eq!(doc.computers().len(), answered);
     assert_eq!(left.len(), list.len() - answered);
 }
+
+/// Answer files (`volact unattend`): reading never panics; no error quotes a key-shaped text
+/// of the input; a scrubbed file reads back with no key anywhere and scrubs to itself; a set
+/// key reads back in every documented place, and the file outside those places is unchanged.
+pub fn unattend(data: &[u8]) {
+    use crate::unattend::{PlaceKind, UnattendFile, Value, key_shapes};
+    let file = match UnattendFile::parse(data) {
+        Ok(f) => f,
+        Err(e) => {
+            let message = e.to_string();
+            // The masked form (`XXXXX-…-6Q83G`) is what errors show instead of a key.
+            let keys = key_shapes(&message)
+                .into_iter()
+                .filter(|&(at, _)| !message[at..].to_ascii_uppercase().starts_with("XXXXX"))
+                .count();
+            assert_eq!(keys, 0, "a key in the error: {message}");
+            return;
+        }
+    };
+    let catalog = crate::catalog::UserCatalog::new();
+    let _ = file.report(&catalog).to_json();
+    if let Ok(scrubbed) = file.scrub() {
+        let again = UnattendFile::parse(&scrubbed).expect("a scrubbed file reads back");
+        let report = again.report(&catalog);
+        assert!(
+            report
+                .places
+                .iter()
+                .all(|p| !matches!(p.value, Value::Key { .. })),
+            "a key survived scrubbing"
+        );
+        assert_eq!(again.scrub().as_deref(), Ok(scrubbed.as_slice()));
+    }
+    let gvlk = key::ProductKey::parse("NPPR9-FWDCX-D2C8J-H872K-2YT43")
+        .unwrap_or_else(|_| unreachable!("a published GVLK"));
+    if let Ok(set) = file.set_key(&gvlk) {
+        let again = UnattendFile::parse(&set).expect("a file with a key set reads back");
+        for p in again.report(&catalog).places {
+            if matches!(p.kind, PlaceKind::SetupUserData | PlaceKind::ShellSetup) {
+                assert!(
+                    matches!(&p.value, Value::Key { masked, .. } if masked.ends_with("2YT43")),
+                    "{p:?}"
+                );
+            }
+        }
+    }
+}

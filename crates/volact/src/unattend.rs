@@ -225,7 +225,7 @@ fn local(name: &str) -> Option<String> {
 fn xml_error(offset: u64, e: impl std::fmt::Display) -> UnattendError {
     UnattendError::Xml {
         offset: usize::try_from(offset).unwrap_or(usize::MAX),
-        detail: e.to_string(),
+        detail: mask_keys(&e.to_string()),
     }
 }
 
@@ -290,7 +290,9 @@ impl UnattendFile {
                     root_seen = true;
                     let root = e.local_name().as_ref().to_owned();
                     if root != "unattend" {
-                        return Err(UnattendError::NotUnattend { root });
+                        return Err(UnattendError::NotUnattend {
+                            root: mask_keys(&root),
+                        });
                     }
                     if text[before..after].ends_with("/>") {
                         continue;
@@ -573,31 +575,61 @@ impl UnattendFile {
     }
 }
 
-/// Spans of key-shaped text: five groups of five key symbols joined by dashes, not part of a
-/// longer run of letters and digits.
-fn key_shapes(text: &str) -> Vec<(usize, usize)> {
+/// Spans of key-shaped text: five groups of five letters or digits joined by dashes, or 25
+/// key symbols in a row, not part of a longer run of letters, digits or dashes, that read
+/// as a product key.
+pub(crate) fn key_shapes(text: &str) -> Vec<(usize, usize)> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let is_sym = |c: u8| c.is_ascii_alphanumeric();
+    let bounded = |start: usize, end: usize| {
+        (start == 0 || !is_sym(b[start - 1]) && b[start - 1] != b'-')
+            && (end == b.len() || !is_sym(b[end]) && b[end] != b'-')
+    };
     let mut i = 0;
-    while i + 29 <= b.len() {
-        let candidate = &b[i..i + 29];
-        let shaped = candidate
-            .iter()
-            .enumerate()
-            .all(|(j, &c)| if j % 6 == 5 { c == b'-' } else { is_sym(c) });
-        let bounded = (i == 0 || !is_sym(b[i - 1]) && b[i - 1] != b'-')
-            && (i + 29 == b.len() || !is_sym(b[i + 29]) && b[i + 29] != b'-');
-        if shaped && bounded {
-            let s = &text[i..i + 29];
-            if ProductKey::parse(s).is_ok() {
-                out.push((i, i + 29));
-                i += 29;
+    while i < b.len() {
+        let mut found = None;
+        for len in [29, 25] {
+            if i + len > b.len() {
                 continue;
             }
+            let candidate = &b[i..i + len];
+            let shaped = if len == 29 {
+                candidate
+                    .iter()
+                    .enumerate()
+                    .all(|(j, &c)| if j % 6 == 5 { c == b'-' } else { is_sym(c) })
+            } else {
+                candidate.iter().all(|&c| is_sym(c))
+            };
+            // All ASCII, so the span is on character boundaries.
+            if shaped && bounded(i, i + len) && ProductKey::parse(&text[i..i + len]).is_ok() {
+                found = Some(len);
+                break;
+            }
         }
-        i += 1;
+        match found {
+            Some(len) => {
+                out.push((i, i + len));
+                i += len;
+            }
+            None => i += 1,
+        }
     }
+    out
+}
+
+/// `text` with every key-shaped part masked: what error messages quote from a file (an
+/// element name can be a key).
+fn mask_keys(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (a, b) in key_shapes(text) {
+        out.push_str(&text[at..a]);
+        out.push_str(&masked_text(&text[a..b]));
+        at = b;
+    }
+    out.push_str(&text[at..]);
     out
 }
 

@@ -152,3 +152,8 @@ fn workflow_plan() {
 fn survey() {
     replay("survey", volact::fuzzing::survey);
 }
+
+#[test]
+fn unattend() {
+    replay("unattend", volact::fuzzing::unattend);
+}

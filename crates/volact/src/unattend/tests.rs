@@ -162,7 +162,36 @@ fn hostile_files_are_typed_errors() {
 }
 
 #[test]
-fn key_shapes_need_whole_groups() {
+fn key_shapes_need_whole_groups_with_or_without_dashes() {
     let t = "x VKCF7-HV62C-944TY-YJ9NF-6Q83G y AVKCF7-HV62C-944TY-YJ9NF-6Q83G VKCF7-HV62C-944TY-YJ9NF-6Q83G-";
     assert_eq!(key_shapes(t), [(2, 31)]);
+    let t = "/ipk vkcf7hv62c944tyyj9nf6q83g & AVKCF7HV62C944TYYJ9NF6Q83G";
+    assert_eq!(key_shapes(t), [(5, 30)]);
+}
+
+#[test]
+fn a_dashless_key_in_a_command_is_scrubbed_and_errors_never_quote_a_key() {
+    let file = format!(
+        "<unattend><!-- /ipk {} --></unattend>",
+        MAK.replace('-', "").to_lowercase()
+    );
+    let out = text(
+        &UnattendFile::parse(file.as_bytes())
+            .unwrap()
+            .scrub()
+            .unwrap(),
+    );
+    assert_eq!(
+        out,
+        format!("<unattend><!-- /ipk {SCRUBBED} --></unattend>")
+    );
+    let hostile = format!("<{MAK}/>");
+    let e = UnattendFile::parse(hostile.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("XXXXX-XXXXX-XXXXX-XXXXX-6Q83G"), "{e}");
+    assert!(
+        !e.contains(MAK) && !e.contains(&MAK.replace('-', "")),
+        "{e}"
+    );
 }

@@ -239,7 +239,7 @@ pub fn deploy_plan(
                 d.group.label(),
                 uncovered
                     .iter()
-                    .map(|p| format!("{p:?}"))
+                    .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
