@@ -10,7 +10,8 @@ licensing model's values (:class:`LicenseStatus`, :func:`check_interval`,
 the MAK store (:class:`MakStore`: the keys the administrator owns, always shown masked),
 and workflows (:func:`workflow_survey`, :func:`workflow_plan`, :func:`workflow_render`,
 :func:`workflow_run_execute`, :func:`workflow_collect_cil`, :func:`workflow_acquire`: MAK
-independent and proxy activation of machines Python implements as :class:`ActivationTarget`).
+independent and proxy activation, KMS client configuration, KMS host deployment and conversion
+to MAK of machines Python implements as :class:`ActivationTarget`).
 Everything is computed by the Rust core (``volact._native`` is its uniffi module); this file
 only re-exports it, adds :func:`check_keys`, a list-friendly wrapper around
 :func:`check_keys_batch`, lets the :class:`CilDocument` file methods take ``os.PathLike``
@@ -661,13 +662,28 @@ def workflow_plan(
     cil: Optional[BytesLike] = None,
     kms_hosts: str = "",
     exact_iid: bool = True,
+    options: Optional[JsonLike] = None,
 ) -> str:
     """Builds the plan ``kind`` (``preflight``, ``mak-independent``, ``proxy-install``,
-    ``proxy-apply``, ``reapply``) from a survey (its JSON text or the parsed list) and
-    returns its JSON. ``store`` and ``mak`` (a selector: id, last five, masked key) name
-    the key to install; ``cil`` is the merged CIL's bytes. Raises
+    ``proxy-apply``, ``reapply``, ``kms-configure``, ``kms-deploy``, ``convert-to-mak``) from
+    a survey (its JSON text or the parsed list) and returns its JSON. ``store`` and ``mak``
+    (a selector: id, last five, masked key) name the key to install (the CSVLK for
+    ``kms-deploy``); ``cil`` is the merged CIL's bytes; ``options`` the plan's options as
+    JSON text or a dict (``None``: none): for ``kms-configure`` the client settings
+    (``{"discovery": "auto", "host_caching": False, "alternate_url": "..."}``), for
+    ``kms-deploy`` ``{"topology": toml_text, "group": "server2022", "serves":
+    ["windows10"], "security_groups": {"east.contoso.com": "KMS_E"}}``. Raises
     :class:`VolactError.Workflow`, :class:`VolactError.MakRefused`."""
-    return _workflow_plan(kind, _json_text(survey), store, mak, _bytes(cil), kms_hosts, exact_iid)
+    return _workflow_plan(
+        kind,
+        _json_text(survey),
+        store,
+        mak,
+        _bytes(cil),
+        kms_hosts,
+        exact_iid,
+        None if options is None else _json_text(options),
+    )
 
 
 def workflow_run_new(plan: JsonLike) -> str:
@@ -725,3 +741,4 @@ AcquiredCil.report = property(
     lambda self: json.loads(self.report_json),
     doc="The acquire report, parsed: ``{'rows': [...]}``.",
 )
+
