@@ -4,6 +4,8 @@ its order, with the planner's publish lists), convert-to-mak; and the options ar
 workflow_plan (text or dict)."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 import volact
@@ -11,6 +13,7 @@ from fakes import FakeMachine, sku
 from vectors import ENTERPRISE, REPO, TWIN_A, TWIN_B, secret_forms
 
 TOPOLOGY = REPO / "examples" / "kms" / "contoso-global.toml"
+EXAMPLE = REPO / "examples" / "python" / "kms_deploy.py"
 HELP_URL = "http://contoso.com/help"
 TABLE6 = {"discovery": "auto", "host_caching": False, "alternate_url": HELP_URL}
 WRITES = (
@@ -417,3 +420,25 @@ def test_plan_kinds_include_the_kms_workflows():
     for kind in ("kms-configure", "kms-deploy", "convert-to-mak"):
         assert kind in e.value.message
 
+
+# --- the example -------------------------------------------------------------------------
+
+
+def test_example_deploys_the_global_topology_and_configures_clients():
+    out = subprocess.run(
+        [sys.executable, str(EXAMPLE)], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    assert "CSVLK XXXXX-XXXXX-XXXXX-XXXXX-2YV66 (csvlk)" in out
+    lines = out.splitlines()
+    order = [line.split(":")[0].strip() for line in lines if line.startswith("  host ")]
+    assert order == [f"host {h}" for h in HOSTS]
+    assert (
+        "  host kms-e1: DnsDomainPublishList = east.contoso.com, 10, 75 | "
+        "west.contoso.com, 90, 75" in out
+    )
+    assert "    by hand: grant KMS_E Read, Write and Delete on _vlmcs._tcp.east.contoso.com" in out
+    assert "a windows10 CSVLK refused: " in out and "does not activate" in out
+    assert f"  PC-ENT01: done: /ipk {ENTERPRISE}, /ckms, /ckms-domain, /ckhc, AlternateURL" in out
+    assert "  PC-HOME01: skipped (no-gvlk)" in out
+    assert "4 KMS hosts activated, 2 KMS clients configured, 1 skipped" in out
+    assert_no_key(out, TWIN_A)
