@@ -3,7 +3,11 @@ scrub on the core's fixtures, byte for byte outside the key spans, in UTF-8 and 
 hostile files and bad keys as typed errors that never hold the key; the example."""
 
 import json
+import os
 import re
+import stat
+import subprocess
+import sys
 
 import pytest
 import volact
@@ -13,6 +17,7 @@ DATA = REPO / "crates" / "volact" / "tests" / "data"
 MAK_FILE = (DATA / "unattend" / "mak-both-places.xml").read_bytes()
 GVLK_FILE = (DATA / "unattend" / "gvlk-specialize-only.xml").read_bytes()
 PKEYCONFIG = DATA / "pkeyconfig" / "mak-retail-oem.xrm-ms"
+EXAMPLE = REPO / "examples" / "python" / "unattend.py"
 PRO = "W269N-WFGWX-YVC9B-4J6C9-T83GX"  # Windows 10/11 Pro GVLK
 SCRUBBED = b"SENSITIVE*DATA*DELETED"
 SETUP = "windowsPE/Microsoft-Windows-Setup/UserData/ProductKey/Key"
@@ -288,3 +293,57 @@ def test_any_bytes_like_file_and_never_a_str():
     with pytest.raises(TypeError):
         volact.unattend_scrub(5)
 
+
+# --- the example -------------------------------------------------------------------------
+
+
+def run_example(*args, stdin=None):
+    return subprocess.run(
+        [sys.executable, str(EXAMPLE), *map(str, args)],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_example_shows_sets_and_scrubs(tmp_path):
+    shown = run_example(DATA / "unattend" / "mak-both-places.xml", "--pkeyconfig", PKEYCONFIG)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[:4] == [
+        "mak-both-places.xml: 3 places",
+        f"  line 8: {SETUP}: key XXXXX-XXXXX-XXXXX-XXXXX-6Q83G (mak)",
+        f"  line 19: {SHELL}: key XXXXX-XXXXX-XXXXX-XXXXX-6Q83G (mak)",
+        "  line 27: key-shaped text: key XXXXX-XXXXX-XXXXX-XXXXX-6Q83G (mak)",
+    ]
+    assert "  warning: a key other than a published GVLK is stored in clear text" in shown.stdout
+
+    mak = tmp_path / "mak.xml"
+    set_ = run_example(
+        DATA / "unattend" / "gvlk-specialize-only.xml", "--set-key", "-", "--out", mak,
+        stdin=TWIN_B + "\n",
+    )
+    assert set_.returncode == 0, set_.stderr
+    assert f"set XXXXX-XXXXX-XXXXX-XXXXX-6Q83G where setup reads it: {mak}" in set_.stdout
+    assert mak.read_bytes() == volact.unattend_set_key(GVLK_FILE, TWIN_B)
+    assert stat.S_IMODE(os.stat(mak).st_mode) == 0o600
+
+    scrubbed = tmp_path / "scrubbed.xml"
+    scrub = run_example(mak, "--scrub", "--out", scrubbed)
+    assert scrub.returncode == 0, scrub.stderr
+    assert scrub.stdout.endswith(
+        f"scrubbed: {scrubbed}\nscrubbed.xml: 2 places\n"
+        f"  line 7: {SETUP}: scrubbed (SENSITIVE*DATA*DELETED)\n"
+        f"  line 14: {SHELL}: scrubbed (SENSITIVE*DATA*DELETED)\n"
+    )
+    assert key_shaped(scrubbed.read_text(encoding="utf-8")) == []
+
+    dtd = tmp_path / "dtd.xml"
+    dtd.write_bytes(b"<!DOCTYPE unattend><unattend/>")
+    refused = run_example(dtd)
+    assert refused.returncode == 1
+    assert refused.stderr == "refused (dtd): DTDs are not accepted (byte 0)\n"
+    bad_key = run_example(mak, "--set-key", "-", "--out", tmp_path / "x.xml", stdin="nope\n")
+    assert bad_key.returncode == 1 and bad_key.stderr.startswith("refused: invalid character")
+    for r in (shown, set_, scrub, refused, bad_key):
+        assert_no_key(r.stdout + r.stderr)
