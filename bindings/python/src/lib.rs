@@ -29,6 +29,7 @@ mod license;
 mod mak_store;
 mod product_key;
 mod srv;
+mod unattend;
 mod user_catalog;
 mod workflow;
 
@@ -40,6 +41,7 @@ pub use license::*;
 pub use mak_store::*;
 pub use product_key::*;
 pub use srv::*;
+pub use unattend::*;
 pub use user_catalog::*;
 pub use workflow::*;
 
@@ -206,6 +208,18 @@ pub enum VolactError {
         /// The core's message (line and column for JSON).
         message: String,
         /// `input`, `plan_json`, `cid_csv`, `other`.
+        kind: String,
+    },
+    /// An Unattend.xml answer file that cannot be read, or changed as asked.
+    #[error("{message}")]
+    Unattend {
+        /// The core's message (byte offset or line; key-shaped text masked).
+        message: String,
+        /// `encoding` (not UTF-8, or UTF-16 without a BOM), `xml` (not well-formed), `dtd`
+        /// (a document type declaration: never processed), `not_unattend` (another root
+        /// element), `too_large` (over 8 MiB), `no_key_place` (`set_key` found neither place
+        /// setup reads a key from), `complex_value` (a place holds markup, not just text),
+        /// `other`.
         kind: String,
     },
     /// Arguments that cannot be used together.

@@ -374,10 +374,25 @@ pub fn workflow_survey(targets: Vec<Arc<dyn ActivationTarget>>) -> String {
 /// separated by commas or spaces, may be empty), `mak-independent` and `proxy-install` (need
 /// `store` and `mak`, a selector of the key to install), `proxy-apply` (needs `cil`, the
 /// merged CIL's bytes), `reapply` (needs `store`, `mak` and `cil`; `exact_iid` is the seed's
-/// "Require exact IID match"). The plan never holds the key, only its masked form and id.
-/// Raises `VolactError.Workflow` (`kind` `input`, `plan_json`), `VolactError.MakRefused`
-/// (`not_found`, `ambiguous`), `VolactError.InvalidArgument` (`mak` without `store`).
-#[uniffi::export(default(store = None, mak = None, cil = None, kms_hosts = "", exact_iid = true))]
+/// "Require exact IID match"), `kms-configure` (`options`: the client settings JSON, every
+/// field optional, e.g. `{"discovery": "auto", "host_caching": false, "alternate_url":
+/// "…"}`; `None` installs each edition's GVLK with DNS auto-discovery and activates),
+/// `kms-deploy` (`store` and `mak` select the CSVLK; `options`: `{"topology": TOML text,
+/// "group": "server2022", "serves": ["windows10", …], "security_groups": {domain: group}}`),
+/// `convert-to-mak` (`store` and `mak` select the MAK). The plan never holds a key from the
+/// store, only its masked form and id (a published GVLK is public and appears in clear).
+/// Raises `VolactError.Workflow` (`kind` `input`, `plan_json`: also for `options` that do
+/// not read), `VolactError.MakRefused` (`not_found`, `ambiguous`),
+/// `VolactError.InvalidArgument` (`mak` without `store`).
+#[uniffi::export(default(
+    store = None,
+    mak = None,
+    cil = None,
+    kms_hosts = "",
+    exact_iid = true,
+    options = None
+))]
+#[allow(clippy::too_many_arguments)] // uniffi keyword arguments, each with its default
 pub fn workflow_plan(
     kind: String,
     survey_json: String,
@@ -386,6 +401,7 @@ pub fn workflow_plan(
     cil: Option<Vec<u8>>,
     kms_hosts: String,
     exact_iid: bool,
+    options: Option<String>,
 ) -> Result<String, VolactError> {
     let entry = selected_entry(store.as_deref(), mak.as_deref())?;
     let request = api::PlanRequest {
@@ -394,7 +410,7 @@ pub fn workflow_plan(
         cil: cil.as_deref(),
         kms_hosts: &kms_hosts,
         exact_iid,
-        options_json: "",
+        options_json: options.as_deref().unwrap_or(""),
     };
     Ok(api::plan(&kind, &request)?)
 }

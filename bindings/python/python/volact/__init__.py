@@ -10,7 +10,9 @@ licensing model's values (:class:`LicenseStatus`, :func:`check_interval`,
 the MAK store (:class:`MakStore`: the keys the administrator owns, always shown masked),
 and workflows (:func:`workflow_survey`, :func:`workflow_plan`, :func:`workflow_render`,
 :func:`workflow_run_execute`, :func:`workflow_collect_cil`, :func:`workflow_acquire`: MAK
-independent and proxy activation of machines Python implements as :class:`ActivationTarget`).
+independent and proxy activation, KMS client configuration, KMS host deployment and conversion
+to MAK of machines Python implements as :class:`ActivationTarget`), and Unattend.xml answer
+files (:func:`unattend_show`, :func:`unattend_set_key`, :func:`unattend_scrub`).
 Everything is computed by the Rust core (``volact._native`` is its uniffi module); this file
 only re-exports it, adds :func:`check_keys`, a list-friendly wrapper around
 :func:`check_keys_batch`, lets the :class:`CilDocument` file methods take ``os.PathLike``
@@ -107,6 +109,9 @@ from ._native import first_counts as _first_counts
 from ._native import order_srv_records as _order_srv_records
 from ._native import publish_srv as _publish_srv
 from ._native import run_scenario as _run_scenario
+from ._native import unattend_scrub as _unattend_scrub
+from ._native import unattend_set_key as _unattend_set_key
+from ._native import unattend_show as _unattend_show
 from ._native import withdraw_srv as _withdraw_srv
 from ._native import workflow_acquire as _workflow_acquire
 from ._native import workflow_collect_cil as _workflow_collect_cil
@@ -197,6 +202,9 @@ __all__ = [
     "workflow_run_execute",
     "workflow_run_new",
     "workflow_survey",
+    "unattend_scrub",
+    "unattend_set_key",
+    "unattend_show",
 ]
 
 _LAYOUTS = {
@@ -661,13 +669,28 @@ def workflow_plan(
     cil: Optional[BytesLike] = None,
     kms_hosts: str = "",
     exact_iid: bool = True,
+    options: Optional[JsonLike] = None,
 ) -> str:
     """Builds the plan ``kind`` (``preflight``, ``mak-independent``, ``proxy-install``,
-    ``proxy-apply``, ``reapply``) from a survey (its JSON text or the parsed list) and
-    returns its JSON. ``store`` and ``mak`` (a selector: id, last five, masked key) name
-    the key to install; ``cil`` is the merged CIL's bytes. Raises
+    ``proxy-apply``, ``reapply``, ``kms-configure``, ``kms-deploy``, ``convert-to-mak``) from
+    a survey (its JSON text or the parsed list) and returns its JSON. ``store`` and ``mak``
+    (a selector: id, last five, masked key) name the key to install (the CSVLK for
+    ``kms-deploy``); ``cil`` is the merged CIL's bytes; ``options`` the plan's options as
+    JSON text or a dict (``None``: none): for ``kms-configure`` the client settings
+    (``{"discovery": "auto", "host_caching": False, "alternate_url": "..."}``), for
+    ``kms-deploy`` ``{"topology": toml_text, "group": "server2022", "serves":
+    ["windows10"], "security_groups": {"east.contoso.com": "KMS_E"}}``. Raises
     :class:`VolactError.Workflow`, :class:`VolactError.MakRefused`."""
-    return _workflow_plan(kind, _json_text(survey), store, mak, _bytes(cil), kms_hosts, exact_iid)
+    return _workflow_plan(
+        kind,
+        _json_text(survey),
+        store,
+        mak,
+        _bytes(cil),
+        kms_hosts,
+        exact_iid,
+        None if options is None else _json_text(options),
+    )
 
 
 def workflow_run_new(plan: JsonLike) -> str:
@@ -725,3 +748,44 @@ AcquiredCil.report = property(
     lambda self: json.loads(self.report_json),
     doc="The acquire report, parsed: ``{'rows': [...]}``.",
 )
+
+
+# --- Unattend.xml answer files --------------------------------------------------------------
+# The native functions do the work (the core's unattend module); these wrappers take any
+# bytes-like object for the file, and refuse a str: the file's bytes carry its encoding
+# (UTF-16 answer files are common), which a decoded text has lost.
+
+
+def _file_bytes(file: BytesLike) -> bytes:
+    if isinstance(file, str):
+        raise TypeError(
+            "file must be the answer file's bytes (open(path, 'rb').read()), not a str"
+        )
+    return _bytes(file)
+
+
+def unattend_show(file: BytesLike, catalog: Optional[UserCatalog] = None) -> str:
+    """Every place of an answer file a product key is or could be read from, and the
+    warnings, as the core's report JSON text (``{"places": [...], "warnings": [...]}``).
+    Keys appear masked only. ``catalog`` names the
+    type of keys it knows (``mak``, ``csvlk``, ...); without one only published GVLKs are
+    known. Raises :class:`VolactError.Unattend` (``.kind``: ``encoding``, ``xml``, ``dtd``,
+    ``not_unattend``, ``too_large``)."""
+    return _unattend_show(_file_bytes(file), catalog)
+
+
+def unattend_set_key(file: BytesLike, key: str) -> bytes:
+    """The file's bytes with ``key`` in every place setup reads a product key from (the
+    windowsPE ``UserData/ProductKey/Key`` and the specialize ``ProductKey``), every other byte
+    unchanged, in the file's encoding. Raises :class:`VolactError.InvalidKey` (its message
+    never holds the key), :class:`VolactError.Unattend` (also ``no_key_place``,
+    ``complex_value``)."""
+    return _unattend_set_key(_file_bytes(file), key)
+
+
+def unattend_scrub(file: BytesLike) -> bytes:
+    """The file's bytes with every key in it (setup's places, other ``ProductKey`` elements,
+    keys written with dashes in commands and comments) replaced by
+    ``SENSITIVE*DATA*DELETED``, every other byte unchanged. Raises
+    :class:`VolactError.Unattend`."""
+    return _unattend_scrub(_file_bytes(file))
