@@ -497,7 +497,12 @@ fn c_mak_store_test_shared_static_and_under_valgrind() {
 #[test]
 fn c_workflow_test_shared_static_and_under_valgrind() {
     let scratch = Scratch::new("c-workflow");
-    run_c_test_three_ways("workflow", "test_workflow", &scratch, |_| Vec::new());
+    // The kms-deploy test reads the seed's global topology.
+    let global = repo_dir().join("examples/kms/contoso-global.toml");
+    let global = global.to_str().expect("UTF-8 path").to_owned();
+    run_c_test_three_ways("workflow", "test_workflow", &scratch, |_| {
+        vec![global.clone()]
+    });
 }
 
 #[test]

@@ -538,6 +538,7 @@ namespace Volact
             IntPtr store, [In] byte[] selector, UIntPtr selector_len, IntPtr cil,
             [In] byte[] kms_hosts, UIntPtr kms_hosts_len,
             [MarshalAs(UnmanagedType.U1)] bool exact_iid,
+            [In] byte[] options_json, UIntPtr options_json_len,
             [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
