@@ -2,9 +2,9 @@
 # Builds the C# binding (Volact.dll, every src/*.cs) with Mono's mcs at C# 7.2, runs its
 # NUnit 2.6 glue tests (every tests/*.cs: keys, IDs, ePIDs, catalog, CIL documents, KMS
 # discovery over DNS against a bind9 it starts on loopback, licensing, the user catalog, the header
-# check, the MAK store, workflows over fake machines) against libvolact, and builds and runs
-# examples/csharp/InspectKeys.cs, KmsPlan.cs, ExplainCodes.cs, ClassifyKeys.cs, MakStore.cs and
-# MakProxy.cs.
+# check, the MAK store, workflows over fake machines, Unattend.xml answer files) against
+# libvolact, and builds and runs examples/csharp/InspectKeys.cs, KmsPlan.cs, ExplainCodes.cs,
+# ClassifyKeys.cs, MakStore.cs, MakProxy.cs and Unattend.cs.
 # Run from the repository root (the top-level test runner does): bindings/csharp/test.sh
 #
 # Prints "N passed, N failed" (from NUnit's "Tests run:" line). Exit status: non-zero when a
@@ -95,6 +95,8 @@ csc=(mcs -langversion:7.2 -warnaserror+ -nologo)
     -out:"$out/MakStore.exe" "$root/examples/csharp/MakStore.cs"
 "${csc[@]}" -target:exe -r:"$out/Volact.dll" \
     -out:"$out/MakProxy.exe" "$root/examples/csharp/MakProxy.cs"
+"${csc[@]}" -target:exe -r:"$out/Volact.dll" \
+    -out:"$out/Unattend.exe" "$root/examples/csharp/Unattend.cs"
 
 # Sizes and offsets of the header's structs, for the layout test.
 export VOLACT_HEADER="$root/bindings/c/include/volact.h"
@@ -282,6 +284,38 @@ if [[ "$proxy_status" -ne 0 ||
     example_ok=0
 else
     echo "example MakProxy: ok"
+fi
+
+# The MAK into the GVLK answer file (both places), then scrubbed; a file with a DTD is refused
+# (exit status 1); no key is shown.
+fixture="$root/crates/volact/tests/data/unattend/gvlk-specialize-only.xml"
+keyed="$out/scratch-example/keyed.xml"
+scrubbed="$out/scratch-example/scrubbed.xml"
+dtd_file="$out/scratch-example/dtd.xml"
+mkdir -p "$out/scratch-example"
+printf '<!DOCTYPE unattend [<!ENTITY a "b">]><unattend/>' >"$dtd_file"
+set +e
+unattend_out=$(mono "$out/Unattend.exe" "$fixture" "$twin" "$keyed" "$scrubbed" </dev/null 2>&1)
+unattend_status=$?
+unattend_dtd=$(mono "$out/Unattend.exe" "$dtd_file" "$twin" "$keyed.2" "$scrubbed.2" </dev/null 2>&1)
+unattend_dtd_status=$?
+set -e
+echo "$unattend_out"
+echo "$unattend_dtd"
+unattend_all="$unattend_out$unattend_dtd"
+if [[ "$unattend_status" -ne 0 || "$unattend_dtd_status" -ne 1 ||
+      "$unattend_out" != *'step 2, set-key XXXXX-XXXXX-XXXXX-XXXXX-6Q83G'* ||
+      "$unattend_out" != *'"masked": "XXXXX-XXXXX-XXXXX-XXXXX-6Q83G"'* ||
+      "$unattend_out" != *'"state": "scrubbed"'* ||
+      "$unattend_dtd" != *'refused (UnattendDtd): DTDs are not accepted'* ||
+      "$(grep -c "<Key>$twin</Key>" "$keyed" 2>/dev/null)" != 1 ||
+      "$(grep -c 'SENSITIVE\*DATA\*DELETED' "$scrubbed" 2>/dev/null)" != 2 ||
+      "$(cat "$scrubbed" 2>/dev/null)" == *VKCF7* ||
+      "$unattend_all" == *VKCF7* || "$unattend_all" == *HV62C* || "$unattend_all" == *944TY* || "$unattend_all" == *YJ9NF* ]]; then
+    echo "example: Unattend did not set the MAK in both places, scrub it, refuse the DTD file and mask the key (status $unattend_status, $unattend_dtd_status)" >&2
+    example_ok=0
+else
+    echo "example Unattend: ok"
 fi
 
 if [[ -z "$counts" ]]; then

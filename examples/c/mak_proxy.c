@@ -236,7 +236,7 @@ static int plan_and_run(const volact_target_vtable *targets, size_t n, const cha
     /* The survey and the run call the targets once per call: OK means they ran. */
     if (!ok(volact_workflow_survey(targets, n, survey, sizeof survey, NULL), "survey") ||
         !ok(volact_workflow_plan(TXT(kind), TXT(survey), store, TXT(selector), cil, NULL, 0,
-                                 true, plan, sizeof plan, NULL),
+                                 true, NULL, 0, plan, sizeof plan, NULL),
             "plan") ||
         !ok(volact_workflow_render(TXT(plan), TXT("slmgr"), text, sizeof text, NULL), "render")) {
         return 0;

@@ -388,6 +388,40 @@ enum volact_result
    * Workflow: invalid for another reason.
    */
   VOLACT_RESULT_WORKFLOW_OTHER = 1299,
+  /**
+   * Unattend.xml: the bytes are not UTF-8 text, or UTF-16 text with a byte order mark (the
+   * message gives the byte offset).
+   */
+  VOLACT_RESULT_UNATTEND_ENCODING = 1300,
+  /**
+   * Unattend.xml: not well-formed XML (the message gives the byte offset).
+   */
+  VOLACT_RESULT_UNATTEND_XML = 1301,
+  /**
+   * Unattend.xml: a document type declaration (refused; nothing is expanded or fetched).
+   */
+  VOLACT_RESULT_UNATTEND_DTD = 1302,
+  /**
+   * Unattend.xml: well-formed XML whose root element is not `unattend`.
+   */
+  VOLACT_RESULT_UNATTEND_NOT_UNATTEND = 1303,
+  /**
+   * Unattend.xml: larger than the limit (8 MiB).
+   */
+  VOLACT_RESULT_UNATTEND_TOO_LARGE = 1304,
+  /**
+   * Unattend.xml: no place setup reads a product key from, to set the key in.
+   */
+  VOLACT_RESULT_UNATTEND_NO_KEY_PLACE = 1305,
+  /**
+   * Unattend.xml: a key place holds markup (a comment, CDATA, child elements), not just
+   * text; volact does not overwrite it (the message gives the line).
+   */
+  VOLACT_RESULT_UNATTEND_COMPLEX_VALUE = 1306,
+  /**
+   * Unattend.xml: invalid for another reason.
+   */
+  VOLACT_RESULT_UNATTEND_OTHER = 1399,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -1831,6 +1865,75 @@ volact_result volact_srv_withdraw(const uint8_t *server,
 volact_result volact_probe(const uint8_t *host_port, size_t len, uint32_t timeout_ms, bool *open);
 
 /**
+ * The report of an answer file (text out, the usual protocol): `{"places": [{"kind",
+ * "path", "line", "value": {"state": "empty"|"scrubbed"|"key"|"not_a_key", "masked",
+ * "kind", "editions"}}], "warnings": [...]}`. `kind` of a place is `setup_user_data`
+ * (windowsPE › Microsoft-Windows-Setup › UserData/ProductKey/Key), `shell_setup` (specialize
+ * › Microsoft-Windows-Shell-Setup › ProductKey), `other_element` or `other_text` (key-shaped
+ * text anywhere else: a command line, a comment). A key's `kind` is `gvlk`, or what
+ * `catalog` knows (`mak`, `csvlk`, `retail`, ...), else `unknown`; `catalog` NULL: the
+ * published GVLKs only. Keys are masked.
+ *
+ * `VOLACT_RESULT_UNATTEND_*` (1300-1399) for a file volact cannot read.
+ *
+ * # Safety
+ * `file` valid for `file_len` bytes; `catalog` NULL or a live handle; `buf` valid for `len`
+ * bytes (or NULL with 0); `out_n` NULL or writable.
+ */
+volact_result volact_unattend_show(const uint8_t *file,
+                                   size_t file_len,
+                                   const struct volact_user_catalog *catalog,
+                                   char *buf,
+                                   size_t len,
+                                   size_t *out_n);
+
+/**
+ * The answer file with `key` in every place setup reads a product key from (both, when
+ * both exist; an empty `<Key/>` is filled), every other byte unchanged, in the file's
+ * encoding. Other key-shaped text (a command line, a comment) is left alone: scrub the file
+ * after use.
+ *
+ * Bytes out with the protocol of `volact_cil_to_bytes` (no NUL): `*out_n` (may be NULL)
+ * gets the byte count, also on `VOLACT_RESULT_BUFFER_TOO_SMALL`; the bytes are written when
+ * `len >= *out_n`; `(NULL, 0, &n)` asks for the size. The output holds the key in clear.
+ *
+ * `VOLACT_RESULT_KEY_*` for a text that is not a valid key (the message never holds it),
+ * `VOLACT_RESULT_UNATTEND_NO_KEY_PLACE` for a file without either place,
+ * `_UNATTEND_COMPLEX_VALUE` for a place holding markup, the other `_UNATTEND_*` codes for a
+ * file volact cannot read.
+ *
+ * # Safety
+ * `file` valid for `file_len` bytes; `key` valid for `key_len` bytes; `buf` valid for `len`
+ * bytes (or NULL with 0); `out_n` NULL or writable.
+ */
+volact_result volact_unattend_set_key(const uint8_t *file,
+                                      size_t file_len,
+                                      const uint8_t *key,
+                                      size_t key_len,
+                                      uint8_t *buf,
+                                      size_t len,
+                                      size_t *out_n);
+
+/**
+ * The answer file with every key — setup's two places, other `ProductKey` elements, and
+ * key-shaped text anywhere (a `slmgr /ipk` command, a comment) — replaced by
+ * `SENSITIVE*DATA*DELETED`, as setup does at its end; every other byte unchanged, in the
+ * file's encoding. Empty places stay empty; scrubbing a scrubbed file changes nothing.
+ *
+ * Bytes out as `volact_unattend_set_key`. `VOLACT_RESULT_UNATTEND_COMPLEX_VALUE` for a key
+ * place holding markup, the other `_UNATTEND_*` codes for a file volact cannot read.
+ *
+ * # Safety
+ * `file` valid for `file_len` bytes; `buf` valid for `len` bytes (or NULL with 0); `out_n`
+ * NULL or writable.
+ */
+volact_result volact_unattend_scrub(const uint8_t *file,
+                                    size_t file_len,
+                                    uint8_t *buf,
+                                    size_t len,
+                                    size_t *out_n);
+
+/**
  * A new, empty user catalog: classification then knows the published GVLKs only.
  *
  * # Safety
@@ -1986,20 +2089,30 @@ volact_result volact_workflow_survey(const struct volact_target_vtable *targets,
 /**
  * Builds a plan from a survey and writes its JSON (text out, the usual protocol: nothing
  * is called back, the same inputs give the same plan). `kind` is one of `preflight`,
- * `mak-independent`, `proxy-install`, `proxy-apply`, `reapply`; each reads what it needs:
+ * `mak-independent`, `proxy-install`, `proxy-apply`, `reapply`, `kms-configure`,
+ * `kms-deploy`, `convert-to-mak`; each reads what it needs:
  *
- * - `store` and `selector` (mak-independent, proxy-install, reapply): the MAK store entry
- *   to install (selectors as for `volact_mak_store_get`). `store` NULL: no key
- *   (`selector` is not read).
+ * - `store` and `selector` (mak-independent, proxy-install, reapply, convert-to-mak: the
+ *   MAK; kms-deploy: the CSVLK): the MAK store entry to install (selectors as for
+ *   `volact_mak_store_get`). `store` NULL: no key (`selector` is not read).
  * - `cil` (proxy-apply: the merged CIL; reapply: the saved CIL with CIDs), or NULL.
  * - `kms_hosts` (preflight): `host[:port]` separated by commas, spaces or lines.
  * - `exact_iid` (reapply): require the machine's IID to equal the one the CID was issued
  *   for (the seed's default: true).
+ * - `options_json` (`(NULL, 0)`: none). kms-configure: the client settings, every field
+ *   optional (`{"install_gvlk": true, "discovery": "auto" | {"lookup_domain": "..."} |
+ *   {"host": "host:port"}, "host_caching": false, "alternate_url": "http://...",
+ *   "activate": true}`; none: the published GVLK, auto-discovery, activation). kms-deploy
+ *   (required): `{"topology": "<TOML text of volact_srv_plan>", "group": "server2022",
+ *   "serves": ["windows10", ...], "security_groups": {"east.contoso.com": "KMS_E"}}`.
  *
- * The plan names the key by its store id and masked form, never in clear. Machines a step
- * does not apply to are listed with `"skipped": {"rule", "reason"}` (e.g.
- * `mak-on-retail-edition`). `VOLACT_RESULT_WORKFLOW_INPUT` for an unknown kind or a missing
- * input, `_WORKFLOW_JSON` for a survey that is not one, `VOLACT_RESULT_NOT_FOUND` /
+ * The plan names the key by its store id and masked form, never in clear (a kms-configure
+ * plan holds the published GVLKs, which Microsoft publishes). Machines a step does not apply
+ * to are listed with `"skipped": {"rule", "reason"}` (e.g. `mak-on-retail-edition`,
+ * `no-gvlk`, `not-kms-client`). `VOLACT_RESULT_WORKFLOW_INPUT` for an unknown kind, a missing
+ * input or a deployment volact refuses (a CSVLK group that does not cover the clients
+ * served, more than six hosts, a host not in the survey), `_WORKFLOW_JSON` for a survey or
+ * options that are not JSON of the right shape, `VOLACT_RESULT_NOT_FOUND` /
  * `_MAK_AMBIGUOUS` for the selector.
  *
  * # Safety
@@ -2017,6 +2130,8 @@ volact_result volact_workflow_plan(const uint8_t *kind,
                                    const uint8_t *kms_hosts,
                                    size_t kms_hosts_len,
                                    bool exact_iid,
+                                   const uint8_t *options_json,
+                                   size_t options_json_len,
                                    char *buf,
                                    size_t len,
                                    size_t *out_n);

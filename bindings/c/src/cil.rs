@@ -10,7 +10,7 @@
 //! short never tempts a caller into applying the change twice (see `volact_cil_last_report`).
 
 use crate::error::{boundary, cil_file_result, cil_result, fail, volact_result};
-use crate::strings::{text_arg, write_out, write_str};
+use crate::strings::{text_arg, write_bytes, write_out, write_str};
 use std::ffi::c_char;
 use std::path::Path;
 use volact_core::cil::{
@@ -122,32 +122,6 @@ macro_rules! with_doc {
 unsafe fn hand_out(out: *mut *mut volact_cil_document, doc: CilDocument) -> volact_result {
     // SAFETY: non-NULL and writable per the function contract.
     unsafe { *out = into_handle(doc) };
-    volact_result::Ok
-}
-
-/// Copies bytes into a caller buffer: the strings' sizing protocol without the NUL.
-/// `*out_n` (when not NULL) gets the byte count, also on `BufferTooSmall`; the bytes are
-/// written when `len >= count`. A short buffer is not recorded as the last error.
-///
-/// # Safety
-/// `buf` valid for writes of `len` bytes or NULL; `out_n` NULL or writable.
-unsafe fn write_bytes(data: &[u8], buf: *mut u8, len: usize, out_n: *mut usize) -> volact_result {
-    if !out_n.is_null() {
-        // SAFETY: non-NULL and writable per the caller contract.
-        unsafe { *out_n = data.len() };
-    }
-    if len < data.len() {
-        return volact_result::BufferTooSmall;
-    }
-    if data.is_empty() {
-        return volact_result::Ok;
-    }
-    if buf.is_null() {
-        return fail(volact_result::NullParameter, "output buffer is NULL");
-    }
-    // SAFETY: `buf` holds at least data.len() bytes; `data` is owned by Rust, so the regions
-    // cannot overlap.
-    unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), buf, data.len()) };
     volact_result::Ok
 }
 

@@ -3,6 +3,7 @@
 use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use volact_core::catalog::{PkeyConfigError, UserCatalogError};
+use volact_core::unattend::UnattendError;
 use volact_core::{
     cil::CilError, epid::EpidError, ids::IdError, key::DigitalProductIdError, key::KeyError,
 };
@@ -176,6 +177,24 @@ pub enum volact_result {
     WorkflowSinkFull = 1203,
     /// Workflow: invalid for another reason.
     WorkflowOther = 1299,
+    /// Unattend.xml: the bytes are not UTF-8 text, or UTF-16 text with a byte order mark (the
+    /// message gives the byte offset).
+    UnattendEncoding = 1300,
+    /// Unattend.xml: not well-formed XML (the message gives the byte offset).
+    UnattendXml = 1301,
+    /// Unattend.xml: a document type declaration (refused; nothing is expanded or fetched).
+    UnattendDtd = 1302,
+    /// Unattend.xml: well-formed XML whose root element is not `unattend`.
+    UnattendNotUnattend = 1303,
+    /// Unattend.xml: larger than the limit (8 MiB).
+    UnattendTooLarge = 1304,
+    /// Unattend.xml: no place setup reads a product key from, to set the key in.
+    UnattendNoKeyPlace = 1305,
+    /// Unattend.xml: a key place holds markup (a comment, CDATA, child elements), not just
+    /// text; volact does not overwrite it (the message gives the line).
+    UnattendComplexValue = 1306,
+    /// Unattend.xml: invalid for another reason.
+    UnattendOther = 1399,
 }
 
 impl volact_result {
@@ -268,6 +287,14 @@ impl volact_result {
             WorkflowCidCsv => "workflow: invalid phone-activation CSV line",
             WorkflowSinkFull => "workflow: a callback's output is larger than the sink holds",
             WorkflowOther => "workflow: invalid",
+            UnattendEncoding => "Unattend.xml: not UTF-8 or UTF-16 text with a BOM",
+            UnattendXml => "Unattend.xml: malformed XML",
+            UnattendDtd => "Unattend.xml: a DTD (refused)",
+            UnattendNotUnattend => "Unattend.xml: the root element is not unattend",
+            UnattendTooLarge => "Unattend.xml: larger than the size limit",
+            UnattendNoKeyPlace => "Unattend.xml: no product key place to set the key in",
+            UnattendComplexValue => "Unattend.xml: a key place holds markup, not just text",
+            UnattendOther => "Unattend.xml: invalid",
         }
     }
 }
@@ -320,6 +347,20 @@ pub(crate) fn cil_result(e: &CilError) -> volact_result {
         CilError::NotCil { .. } => volact_result::CilNotCil,
         CilError::Value { .. } => volact_result::CilValue,
         _ => volact_result::CilOther,
+    }
+}
+
+/// An answer file's failure.
+pub(crate) fn unattend_result(e: &UnattendError) -> volact_result {
+    match e {
+        UnattendError::Encoding { .. } => volact_result::UnattendEncoding,
+        UnattendError::Xml { .. } => volact_result::UnattendXml,
+        UnattendError::Dtd { .. } => volact_result::UnattendDtd,
+        UnattendError::NotUnattend { .. } => volact_result::UnattendNotUnattend,
+        UnattendError::TooLarge { .. } => volact_result::UnattendTooLarge,
+        UnattendError::NoKeyPlace => volact_result::UnattendNoKeyPlace,
+        UnattendError::ComplexValue { .. } => volact_result::UnattendComplexValue,
+        _ => volact_result::UnattendOther,
     }
 }
 
@@ -468,7 +509,7 @@ pub unsafe extern "C" fn volact_last_error_message(
     })
 }
 
-const ALL: [volact_result; 82] = {
+const ALL: [volact_result; 90] = {
     use volact_result::*;
     [
         Ok,
@@ -553,6 +594,14 @@ const ALL: [volact_result; 82] = {
         WorkflowCidCsv,
         WorkflowSinkFull,
         WorkflowOther,
+        UnattendEncoding,
+        UnattendXml,
+        UnattendDtd,
+        UnattendNotUnattend,
+        UnattendTooLarge,
+        UnattendNoKeyPlace,
+        UnattendComplexValue,
+        UnattendOther,
     ]
 };
 
@@ -572,7 +621,7 @@ mod tests {
     fn codes_are_distinct_and_in_order() {
         let numbers: Vec<u32> = ALL.iter().map(|r| *r as u32).collect();
         assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
-        assert_eq!(numbers.last(), Some(&(volact_result::WorkflowOther as u32)));
+        assert_eq!(numbers.last(), Some(&(volact_result::UnattendOther as u32)));
     }
 
     #[test]
@@ -591,6 +640,39 @@ mod tests {
         let missing = std::env::temp_dir().join("volact-c-no-such-dir/none.cil");
         let e = volact_io::load_cil(&missing).unwrap_err();
         assert_eq!(cil_file_result(&e), volact_result::Io);
+    }
+
+    #[test]
+    fn unattend_errors_map_to_their_codes() {
+        use volact_core::key::ProductKey;
+        use volact_core::unattend::UnattendFile;
+        let code = |bytes: &[u8]| unattend_result(&UnattendFile::parse(bytes).unwrap_err());
+        assert_eq!(code(&[0xFF, 0xFE, 0x3C]), volact_result::UnattendEncoding);
+        assert_eq!(code(b"<unattend><settings>"), volact_result::UnattendXml);
+        assert_eq!(
+            code(b"<!DOCTYPE u [<!ENTITY a \"b\">]><unattend/>"),
+            volact_result::UnattendDtd
+        );
+        assert_eq!(
+            code(b"<SoftwareLicensingData/>"),
+            volact_result::UnattendNotUnattend
+        );
+        let big = vec![b' '; volact_core::unattend::MAX_BYTES + 1];
+        assert_eq!(code(&big), volact_result::UnattendTooLarge);
+        let key = ProductKey::parse("W269N-WFGWX-YVC9B-4J6C9-T83GX").unwrap();
+        let none = UnattendFile::parse(b"<unattend/>").unwrap();
+        assert_eq!(
+            unattend_result(&none.set_key(&key).unwrap_err()),
+            volact_result::UnattendNoKeyPlace
+        );
+        let complex = UnattendFile::parse(
+            b"<unattend><settings pass=\"specialize\"><component name=\"Microsoft-Windows-Shell-Setup\"><ProductKey><!-- c -->W269N-WFGWX-YVC9B-4J6C9-T83GX</ProductKey></component></settings></unattend>",
+        )
+        .unwrap();
+        assert_eq!(
+            unattend_result(&complex.set_key(&key).unwrap_err()),
+            volact_result::UnattendComplexValue
+        );
     }
 
     #[test]

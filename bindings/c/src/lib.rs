@@ -29,6 +29,7 @@ mod license;
 mod mak_store;
 mod srv;
 mod strings;
+mod unattend;
 mod user_catalog;
 mod workflow;
 
@@ -42,6 +43,7 @@ pub use key::*;
 pub use license::*;
 pub use mak_store::*;
 pub use srv::*;
+pub use unattend::*;
 pub use user_catalog::*;
 pub use workflow::*;
 

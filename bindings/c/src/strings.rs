@@ -96,6 +96,37 @@ pub(crate) unsafe fn write_str(
     volact_result::Ok
 }
 
+/// Copies bytes into a caller buffer: the strings' sizing protocol without the NUL.
+/// `*out_n` (when not NULL) gets the byte count, also on `BufferTooSmall`; the bytes are
+/// written when `len >= count`. A short buffer is not recorded as the last error.
+///
+/// # Safety
+/// `buf` valid for writes of `len` bytes or NULL; `out_n` NULL or writable.
+pub(crate) unsafe fn write_bytes(
+    data: &[u8],
+    buf: *mut u8,
+    len: usize,
+    out_n: *mut usize,
+) -> volact_result {
+    if !out_n.is_null() {
+        // SAFETY: non-NULL and writable per the caller contract.
+        unsafe { *out_n = data.len() };
+    }
+    if len < data.len() {
+        return volact_result::BufferTooSmall;
+    }
+    if data.is_empty() {
+        return volact_result::Ok;
+    }
+    if buf.is_null() {
+        return fail(volact_result::NullParameter, "output buffer is NULL");
+    }
+    // SAFETY: `buf` holds at least data.len() bytes; `data` is owned by Rust, so the regions
+    // cannot overlap.
+    unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), buf, data.len()) };
+    volact_result::Ok
+}
+
 /// Writes a value through an out-pointer, or fails on NULL.
 ///
 /// # Safety

@@ -171,20 +171,30 @@ pub unsafe extern "C" fn volact_workflow_survey(
 
 /// Builds a plan from a survey and writes its JSON (text out, the usual protocol: nothing
 /// is called back, the same inputs give the same plan). `kind` is one of `preflight`,
-/// `mak-independent`, `proxy-install`, `proxy-apply`, `reapply`; each reads what it needs:
+/// `mak-independent`, `proxy-install`, `proxy-apply`, `reapply`, `kms-configure`,
+/// `kms-deploy`, `convert-to-mak`; each reads what it needs:
 ///
-/// - `store` and `selector` (mak-independent, proxy-install, reapply): the MAK store entry
-///   to install (selectors as for `volact_mak_store_get`). `store` NULL: no key
-///   (`selector` is not read).
+/// - `store` and `selector` (mak-independent, proxy-install, reapply, convert-to-mak: the
+///   MAK; kms-deploy: the CSVLK): the MAK store entry to install (selectors as for
+///   `volact_mak_store_get`). `store` NULL: no key (`selector` is not read).
 /// - `cil` (proxy-apply: the merged CIL; reapply: the saved CIL with CIDs), or NULL.
 /// - `kms_hosts` (preflight): `host[:port]` separated by commas, spaces or lines.
 /// - `exact_iid` (reapply): require the machine's IID to equal the one the CID was issued
 ///   for (the seed's default: true).
+/// - `options_json` (`(NULL, 0)`: none). kms-configure: the client settings, every field
+///   optional (`{"install_gvlk": true, "discovery": "auto" | {"lookup_domain": "..."} |
+///   {"host": "host:port"}, "host_caching": false, "alternate_url": "http://...",
+///   "activate": true}`; none: the published GVLK, auto-discovery, activation). kms-deploy
+///   (required): `{"topology": "<TOML text of volact_srv_plan>", "group": "server2022",
+///   "serves": ["windows10", ...], "security_groups": {"east.contoso.com": "KMS_E"}}`.
 ///
-/// The plan names the key by its store id and masked form, never in clear. Machines a step
-/// does not apply to are listed with `"skipped": {"rule", "reason"}` (e.g.
-/// `mak-on-retail-edition`). `VOLACT_RESULT_WORKFLOW_INPUT` for an unknown kind or a missing
-/// input, `_WORKFLOW_JSON` for a survey that is not one, `VOLACT_RESULT_NOT_FOUND` /
+/// The plan names the key by its store id and masked form, never in clear (a kms-configure
+/// plan holds the published GVLKs, which Microsoft publishes). Machines a step does not apply
+/// to are listed with `"skipped": {"rule", "reason"}` (e.g. `mak-on-retail-edition`,
+/// `no-gvlk`, `not-kms-client`). `VOLACT_RESULT_WORKFLOW_INPUT` for an unknown kind, a missing
+/// input or a deployment volact refuses (a CSVLK group that does not cover the clients
+/// served, more than six hosts, a host not in the survey), `_WORKFLOW_JSON` for a survey or
+/// options that are not JSON of the right shape, `VOLACT_RESULT_NOT_FOUND` /
 /// `_MAK_AMBIGUOUS` for the selector.
 ///
 /// # Safety
@@ -204,6 +214,8 @@ pub unsafe extern "C" fn volact_workflow_plan(
     kms_hosts: *const u8,
     kms_hosts_len: usize,
     exact_iid: bool,
+    options_json: *const u8,
+    options_json_len: usize,
     buf: *mut c_char,
     len: usize,
     out_n: *mut usize,
@@ -215,6 +227,8 @@ pub unsafe extern "C" fn volact_workflow_plan(
         let surveyed_json = text_arg!(survey_json, survey_json_len);
         // SAFETY: caller contract.
         let kms_hosts = text_arg!(kms_hosts, kms_hosts_len);
+        // SAFETY: caller contract.
+        let options_json = text_arg!(options_json, options_json_len);
         // SAFETY: caller contract.
         let key = match unsafe { store_entry(store, selector, selector_len) } {
             Ok(k) => k,
@@ -228,7 +242,7 @@ pub unsafe extern "C" fn volact_workflow_plan(
             cil: cil.as_deref(),
             kms_hosts,
             exact_iid,
-            options_json: "",
+            options_json,
         };
         match api::plan(kind, &request) {
             // SAFETY: caller contract.

@@ -19,8 +19,11 @@
 //!   tables: survey, plans, renderings, runs, failures, garbage from callbacks, MAK proxy
 //!   activation, argument errors) against `libvolact.so` (also under valgrind) and
 //!   `libvolact.a`;
-//! - `examples/c/kms_plan.c`, `examples/c/explain.c`, `examples/c/classify_key.c` and
-//!   `examples/c/mak_proxy.c`, whose output is checked;
+//! - `tests/c/test_unattend.c` (Unattend.xml answer files: show, set-key, scrub byte for byte,
+//!   UTF-16, every UNATTEND_* code, with the core's fixture files and the test pkeyconfig files
+//!   as arguments) against `libvolact.so` (also under valgrind) and `libvolact.a`;
+//! - `examples/c/kms_plan.c`, `examples/c/explain.c`, `examples/c/classify_key.c`,
+//!   `examples/c/mak_proxy.c` and `examples/c/unattend.c`, whose output is checked;
 //! - `tests/cpp/test_volact.cpp` with g++ (also under valgrind);
 //! - `examples/c/inspect_key.c`, whose output is checked so the example cannot rot;
 //! - `tests/c/leak_handle.c`, a deliberate leak valgrind must catch.
@@ -497,7 +500,94 @@ fn c_mak_store_test_shared_static_and_under_valgrind() {
 #[test]
 fn c_workflow_test_shared_static_and_under_valgrind() {
     let scratch = Scratch::new("c-workflow");
-    run_c_test_three_ways("workflow", "test_workflow", &scratch, |_| Vec::new());
+    // The kms-deploy test reads the seed's global topology.
+    let global = repo_dir().join("examples/kms/contoso-global.toml");
+    let global = global.to_str().expect("UTF-8 path").to_owned();
+    run_c_test_three_ways("workflow", "test_workflow", &scratch, |_| {
+        vec![global.clone()]
+    });
+}
+
+/// The core's Unattend.xml fixtures.
+fn unattend_dir() -> PathBuf {
+    repo_dir().join("crates/volact/tests/data/unattend")
+}
+
+/// The Unattend.xml calls: reports, set-key and scrub byte for byte (UTF-8 and UTF-16), the
+/// bytes-out protocol, every UNATTEND_* code, invalid keys, NULL arguments.
+#[test]
+fn c_unattend_test_shared_static_and_under_valgrind() {
+    let scratch = Scratch::new("c-unattend");
+    let args =
+        [unattend_dir(), pkeyconfig_dir()].map(|p| p.to_str().expect("UTF-8 data path").to_owned());
+    run_c_test_three_ways("unattend", "test_unattend", &scratch, |_| args.to_vec());
+}
+
+#[test]
+fn example_unattend() {
+    let (scratch, exe) = build_example("unattend");
+    let mak = "VKCF7-HV62C-944TY-YJ9NF-6Q83G";
+    let input = unattend_dir().join("gvlk-specialize-only.xml");
+    let (keyed, scrubbed) = (scratch.path("keyed.xml"), scratch.path("scrubbed.xml"));
+    let path = |p: &Path| p.to_str().expect("UTF-8 path").to_owned();
+    let args = [path(&input), mak.to_owned(), path(&keyed), path(&scrubbed)];
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+
+    // The MAK into the GVLK file (both places; the empty Key filled), then scrubbed.
+    let out = valgrind(&exe, &args);
+    let stdout = text(&out.stdout);
+    for expected in [
+        "step 1, show ",
+        "\"masked\": \"XXXXX-XXXXX-XXXXX-XXXXX-2YT43\",\n        \"kind\": \"gvlk\"",
+        "\"state\": \"empty\"",
+        "step 2, set-key XXXXX-XXXXX-XXXXX-XXXXX-6Q83G\n",
+        "(the key is in clear there, as setup reads it",
+        "\"masked\": \"XXXXX-XXXXX-XXXXX-XXXXX-6Q83G\",\n        \"kind\": \"unknown\"",
+        "a key other than a published GVLK is stored in clear text in this file",
+        "step 3, scrub ",
+        "\"state\": \"scrubbed\"",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "unattend output lacks {expected:?}:\n{stdout}"
+        );
+    }
+    for group in ["VKCF7", "HV62C", "944TY", "YJ9NF", "FWDCX"] {
+        assert!(!stdout.contains(group), "unattend printed a key:\n{stdout}");
+    }
+    let original = fs::read_to_string(&input).expect("read the fixture");
+    let keyed = fs::read_to_string(&keyed).expect("unattend wrote the keyed file");
+    assert_eq!(
+        keyed,
+        original
+            .replacen("<Key/>", &format!("<Key>{mak}</Key>"), 1)
+            .replacen("NPPR9-FWDCX-D2C8J-H872K-2YT43", mak, 1)
+    );
+    let scrubbed = fs::read_to_string(&scrubbed).expect("unattend wrote the scrubbed file");
+    assert_eq!(scrubbed, keyed.replace(mak, "SENSITIVE*DATA*DELETED"));
+
+    // A mistyped key: status 1, the reason, never the key.
+    let out =
+        run(Command::new(&exe).args([args[0], "VKCF7-HV62C-944TY-YJ9NF-6Q83H", args[2], args[3]]));
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("set-key: product key: checksum mismatch (104)")
+            && !stderr.contains("HV62C")
+            && !stdout.contains("HV62C"),
+        "{stdout}{stderr}"
+    );
+    // A file with a DTD: refused with 1302.
+    let dtd = scratch.path("dtd.xml");
+    fs::write(&dtd, "<!DOCTYPE unattend [<!ENTITY a \"b\">]><unattend/>").expect("write dtd.xml");
+    let out = run(Command::new(&exe).args([&path(&dtd), mak, args[2], args[3]]));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("Unattend.xml: a DTD (refused) (1302): DTDs are not accepted"),
+        "{stderr}"
+    );
+    assert_eq!(run(&mut Command::new(&exe)).status.code(), Some(2));
 }
 
 #[test]

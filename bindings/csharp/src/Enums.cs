@@ -153,6 +153,22 @@ namespace Volact
         WorkflowSinkFull = 1203,
         /// <summary>Workflow: invalid for another reason.</summary>
         WorkflowOther = 1299,
+        /// <summary>Unattend.xml: not UTF-8 text, or UTF-16 text with a byte order mark (the message gives the byte offset).</summary>
+        UnattendEncoding = 1300,
+        /// <summary>Unattend.xml: not well-formed XML (the message gives the byte offset).</summary>
+        UnattendXml = 1301,
+        /// <summary>Unattend.xml: a document type declaration (refused; nothing is expanded or fetched).</summary>
+        UnattendDtd = 1302,
+        /// <summary>Unattend.xml: the root element is not <c>unattend</c>.</summary>
+        UnattendNotUnattend = 1303,
+        /// <summary>Unattend.xml: larger than 8 MiB.</summary>
+        UnattendTooLarge = 1304,
+        /// <summary>Unattend.xml: no place setup reads a product key from, to set the key in.</summary>
+        UnattendNoKeyPlace = 1305,
+        /// <summary>Unattend.xml: a key place holds markup (a comment, CDATA, child elements), not just text (the message gives the line).</summary>
+        UnattendComplexValue = 1306,
+        /// <summary>Unattend.xml: invalid for another reason.</summary>
+        UnattendOther = 1399,
     }
 
     /// <summary>

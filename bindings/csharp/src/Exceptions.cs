@@ -68,6 +68,10 @@ namespace Volact
             {
                 return new WorkflowException(code, message);
             }
+            if (n >= 1300 && n < 1400)
+            {
+                return new UnattendException(code, message);
+            }
             return new VolactException(code, message);
         }
     }
@@ -192,6 +196,21 @@ namespace Volact
     public class WorkflowException : VolactException
     {
         public WorkflowException(VolactResult code, string message) : base(code, message) { }
+    }
+
+    /// <summary>
+    /// An Unattend.xml answer file volact will not read or change (codes 13xx): not UTF-8 or
+    /// UTF-16 text with a BOM (<see cref="VolactResult.UnattendEncoding"/>), not well-formed XML
+    /// (<see cref="VolactResult.UnattendXml"/>), a DTD (<see cref="VolactResult.UnattendDtd"/>,
+    /// never processed), a root that is not <c>unattend</c>, larger than 8 MiB, no place setup
+    /// reads a key from (<see cref="VolactResult.UnattendNoKeyPlace"/>), a key place holding
+    /// markup (<see cref="VolactResult.UnattendComplexValue"/>). The message gives the byte
+    /// offset or line, and never a key. An invalid key is an
+    /// <see cref="InvalidProductKeyException"/>.
+    /// </summary>
+    public class UnattendException : VolactException
+    {
+        public UnattendException(VolactResult code, string message) : base(code, message) { }
     }
 
     /// <summary>

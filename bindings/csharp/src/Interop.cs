@@ -10,6 +10,9 @@ namespace Volact
         // A text-out call: (buf, len, out_n) as in volact.h.
         internal delegate VolactResult TextOut(byte[] buf, UIntPtr len, out UIntPtr outN);
 
+        // A bytes-out call: (buf, len, out_n) as volact_cil_to_bytes (no NUL).
+        internal delegate VolactResult BytesOut(byte[] buf, UIntPtr len, out UIntPtr outN);
+
         // An index-array-out call: (indices, cap, out_n) as in volact.h.
         internal delegate VolactResult IndicesOut(UIntPtr[] indices, UIntPtr cap, out UIntPtr outN);
 
@@ -91,6 +94,27 @@ namespace Volact
             string text;
             Check(ReadText(call, capacity, out text));
             return text;
+        }
+
+        /// <summary>
+        /// Runs a pure bytes-out call: asks the size with (NULL, 0), then reads exactly that
+        /// many bytes (no NUL). Throws the matching exception on failure.
+        /// </summary>
+        internal static byte[] ReadBytesOrThrow(BytesOut call)
+        {
+            UIntPtr n;
+            VolactResult r = call(null, UIntPtr.Zero, out n);
+            if (r == VolactResult.Ok)
+            {
+                return new byte[0];
+            }
+            if (r != VolactResult.BufferTooSmall)
+            {
+                Check(r);
+            }
+            var bytes = new byte[checked((int)n.ToUInt64())];
+            Check(call(bytes, n, out n));
+            return bytes;
         }
 
         /// <summary>Runs an index-array-out call, growing the array on BUFFER_TOO_SMALL.</summary>

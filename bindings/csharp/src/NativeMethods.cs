@@ -538,6 +538,7 @@ namespace Volact
             IntPtr store, [In] byte[] selector, UIntPtr selector_len, IntPtr cil,
             [In] byte[] kms_hosts, UIntPtr kms_hosts_len,
             [MarshalAs(UnmanagedType.U1)] bool exact_iid,
+            [In] byte[] options_json, UIntPtr options_json_len,
             [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
@@ -577,5 +578,24 @@ namespace Volact
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern VolactResult volact_workflow_proxy_steps(
             [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        // --- Unattend.xml ---
+        //
+        // The catalog may be NULL (the published GVLKs only), hence a raw pointer: Unattend.Show
+        // keeps the catalog's handle alive around the call (DangerousAddRef/Release).
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_unattend_show(
+            [In] byte[] file, UIntPtr file_len, IntPtr catalog,
+            [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_unattend_set_key(
+            [In] byte[] file, UIntPtr file_len, [In] byte[] key, UIntPtr key_len,
+            [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_unattend_scrub(
+            [In] byte[] file, UIntPtr file_len, [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
     }
 }

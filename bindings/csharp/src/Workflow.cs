@@ -30,6 +30,7 @@ namespace Volact
         public static readonly string[] PlanKinds =
         {
             "preflight", "mak-independent", "proxy-install", "proxy-apply", "reapply",
+            "kms-configure", "kms-deploy", "convert-to-mak",
         };
 
         /// <summary>
@@ -62,23 +63,34 @@ namespace Volact
         /// <summary>
         /// Builds a plan from a survey and returns its JSON. <paramref name="kind"/> is one of
         /// <see cref="PlanKinds"/>; each reads what it needs: <paramref name="store"/> and
-        /// <paramref name="makSelector"/> (mak-independent, proxy-install, reapply: the key to
-        /// install), <paramref name="cil"/> (proxy-apply: the merged CIL; reapply: the saved
-        /// one), <paramref name="kmsHosts"/> (preflight: <c>host[:port]</c>, separated by
-        /// commas or spaces), <paramref name="exactIid"/> (reapply). Machines a step does not
-        /// apply to carry <c>"skipped": {"rule", "reason"}</c> (e.g. <c>mak-on-retail-edition</c>).
+        /// <paramref name="makSelector"/> (mak-independent, proxy-install, reapply,
+        /// convert-to-mak: the MAK to install; kms-deploy: the CSVLK), <paramref name="cil"/>
+        /// (proxy-apply: the merged CIL; reapply: the saved one), <paramref name="kmsHosts"/>
+        /// (preflight: <c>host[:port]</c>, separated by commas or spaces),
+        /// <paramref name="exactIid"/> (reapply), <paramref name="optionsJson"/> (kms-configure:
+        /// the client settings, every field optional, e.g. <c>{"discovery": "auto",
+        /// "host_caching": false, "alternate_url": "http://contoso.com/help"}</c>; null: the
+        /// published GVLK, auto-discovery, activation. kms-deploy, required: <c>{"topology":
+        /// TOML text, "group": "server2022", "serves": ["windows10"], "security_groups":
+        /// {"east.contoso.com": "KMS_E"}}</c>). Machines a step does not apply to carry
+        /// <c>"skipped": {"rule", "reason"}</c> (e.g. <c>mak-on-retail-edition</c>, <c>no-gvlk</c>,
+        /// <c>not-kms-client</c>).
         /// </summary>
-        /// <exception cref="WorkflowException">An unknown kind, a missing input, a survey that is not one.</exception>
+        /// <exception cref="WorkflowException">An unknown kind, a missing input, a deployment
+        /// volact refuses (a CSVLK group that does not cover the clients served, more than six
+        /// hosts) (<see cref="VolactResult.WorkflowInput"/>); a survey or options that are not
+        /// JSON of the right shape (<see cref="VolactResult.WorkflowJson"/>).</exception>
         /// <exception cref="MakStoreException">The selector matches several keys.</exception>
         /// <exception cref="VolactException"><see cref="VolactResult.NotFound"/>: no key matches the selector.</exception>
         public static string Plan(string kind, string surveyJson, MakStore store = null, string makSelector = null,
-            CilDocument cil = null, string kmsHosts = null, bool exactIid = true)
+            CilDocument cil = null, string kmsHosts = null, bool exactIid = true, string optionsJson = null)
         {
-            UIntPtr kindLen, surveyLen, selectorLen, hostsLen;
+            UIntPtr kindLen, surveyLen, selectorLen, hostsLen, optionsLen;
             byte[] k = Interop.Utf8(kind, "kind", out kindLen);
             byte[] s = Interop.Utf8(surveyJson, "surveyJson", out surveyLen);
             byte[] sel = Interop.Utf8(makSelector ?? "", "makSelector", out selectorLen);
             byte[] hosts = Interop.Utf8(kmsHosts ?? "", "kmsHosts", out hostsLen);
+            byte[] options = Interop.Utf8(optionsJson ?? "", "optionsJson", out optionsLen);
             SafeHandle storeHandle = store == null ? null : store.Handle;
             SafeHandle cilHandle = cil == null ? null : cil.Handle;
             bool storeAdded = false, cilAdded = false;
@@ -88,7 +100,7 @@ namespace Volact
                 IntPtr rawCil = AddRef(cilHandle, ref cilAdded);
                 return Interop.ReadTextOrThrow((byte[] b, UIntPtr l, out UIntPtr n) =>
                     NativeMethods.volact_workflow_plan(k, kindLen, s, surveyLen, rawStore, sel, selectorLen,
-                        rawCil, hosts, hostsLen, exactIid, b, l, out n), JsonCapacity);
+                        rawCil, hosts, hostsLen, exactIid, options, optionsLen, b, l, out n), JsonCapacity);
             }
             finally
             {

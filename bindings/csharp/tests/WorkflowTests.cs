@@ -2,13 +2,16 @@
 // survey JSON, a retail machine skipped with its rule, renderings without the key, a run that
 // calls the right methods with the right Activation IDs (the key reaching InstallProductKey
 // only), exceptions thrown by a target recorded as that machine's failure, proxy activation
-// through the full CIL and a CID source, and refusals as WorkflowException. The logic is
-// tested in Rust and by bindings/c/tests/c/test_workflow.c.
+// through the full CIL and a CID source, the KMS plans with their options (kms-configure's
+// Table 6 run through the KMS and registry methods, kms-deploy of the seed's global topology
+// with a CSVLK and a refused CSVLK group, convert-to-mak), and refusals as WorkflowException.
+// The logic is tested in Rust and by bindings/c/tests/c/test_workflow.c.
 //
 // The fakes' IIDs and CIDs are fictitious digits whose mod-7 check digits are computed here;
 // the Activation IDs are made up.
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Text;
 using NUnit.Framework;
@@ -24,19 +27,23 @@ namespace Volact.Tests
 
         private readonly string name;
         private readonly string edition;
+        private readonly string family;
         private readonly string sku;
         private uint seed;
 
-        internal FakeMachine(string name, string edition, uint seed)
+        internal FakeMachine(string name, string edition, uint seed, string family = "Windows 11")
         {
             this.name = name;
             this.edition = edition;
+            this.family = family;
             sku = edition == "Core" ? CoreSku : ProSku;
             this.seed = seed;
             Iid = FakeIds.Make(seed, 9, 7);
         }
 
         internal readonly List<string> Calls = new List<string>();
+        // The data of each value written (JSON; null: deleted).
+        internal readonly Dictionary<string, string> Values = new Dictionary<string, string>();
         // Every text volact passed, except the key.
         internal readonly List<string> Arguments = new List<string>();
         internal string Channel = "Retail";
@@ -68,7 +75,7 @@ namespace Volact.Tests
                 return ProductsOverride;
             }
             return "[{\"activation_id\":\"" + sku + "\",\"application_id\":\"55c92734-d682-4d71-983e-d6ec3f16059f\"," +
-                   "\"name\":\"Windows(R), " + edition + " edition\",\"family\":\"Windows 11\",\"edition_id\":\"" + edition + "\"," +
+                   "\"name\":\"Windows(R), " + edition + " edition\",\"family\":\"" + family + "\",\"edition_id\":\"" + edition + "\"," +
                    "\"channel\":\"" + Channel + "\",\"license_status\":" + Status + ",\"grace_remaining\":0," +
                    "\"installation_id\":\"" + Iid + "\",\"product_key_id\":null,\"partial_product_key\":null}]";
         }
@@ -128,6 +135,7 @@ namespace Volact.Tests
         public void WriteValue(string name, string dataJson)
         {
             Calls.Add("reg " + name);
+            Values[name] = dataJson;
         }
     }
 
@@ -401,6 +409,123 @@ namespace Volact.Tests
             Assert.Throws<ArgumentNullException>(() => Workflow.Acquire(null, new FakeSource()));
         }
 
+        private const string Gvlk = "NPPR9-FWDCX-D2C8J-H872K-2YT43";
+        private const string Table6 = "{\"discovery\":\"auto\",\"host_caching\":false,\"alternate_url\":\"http://contoso.com/help\"}";
+
+        [Test]
+        public void KmsConfigureTable6InstallsTheGvlkAndSetsDiscoveryCachingAndTheUrl()
+        {
+            var ent = new FakeMachine("PC-ENT", "Enterprise", 11) { Channel = "Volume:MAK" };
+            var core = new FakeMachine("PC-HOME", "Core", 12);
+            var clients = new List<IActivationTarget> { ent, core };
+            string plan = Workflow.Plan("kms-configure", Workflow.Survey(clients), optionsJson: Table6);
+            StringAssert.Contains("\"kind\": \"kms-configure\"", plan);
+            StringAssert.Contains("\"action\": \"install_gvlk\",\n          \"key\": \"" + Gvlk + "\"", plan);
+            StringAssert.Contains("\"machine\": \"PC-HOME\",\n      \"actions\": [],\n      \"skipped\": {\n        \"rule\": \"no-gvlk\"", plan);
+            StringAssert.Contains("%SLMGR% PC-ENT /ckhc", Workflow.Render(plan, "slmgr"));
+
+            // No store: the plan carries the published GVLK.
+            string run = Workflow.RunExecute(Workflow.RunNew(plan), null, null, clients);
+            CollectionAssert.AreEqual(new[] { "ipk", "ckms", "ckms-domain", "ckhc", "reg AlternateURL", "ato " + FakeMachine.ProSku }, ent.Calls);
+            Assert.AreEqual(Gvlk, ent.KeySeen);
+            Assert.AreEqual("{\"String\":\"http://contoso.com/help\"}", ent.Values["AlternateURL"]);
+            Assert.IsEmpty(core.Calls);
+            StringAssert.Contains("\"machine\": \"PC-ENT\",\n      \"done\": 6,\n      \"state\": \"done\"", run);
+
+            // Null options: the defaults (GVLK, auto-discovery, activation).
+            var ent2 = new FakeMachine("PC-ENT2", "Enterprise", 13);
+            var one = new List<IActivationTarget> { ent2 };
+            Workflow.RunExecute(Workflow.RunNew(Workflow.Plan("kms-configure", Workflow.Survey(one))), null, null, one);
+            CollectionAssert.AreEqual(new[] { "ipk", "ckms", "ckms-domain", "ato " + FakeMachine.ProSku }, ent2.Calls);
+
+            var e = Assert.Throws<WorkflowException>(() => Workflow.Plan("kms-configure", Workflow.Survey(one), optionsJson: "{\"host_cashing\":false}"));
+            Assert.AreEqual(VolactResult.WorkflowJson, e.Code);
+            StringAssert.Contains("kms-configure options", e.Message);
+        }
+
+        private static string Repo()
+        {
+            return Environment.GetEnvironmentVariable("VOLACT_REPO") ?? Directory.GetCurrentDirectory();
+        }
+
+        // A JSON string literal of any text.
+        private static string JsonString(string text)
+        {
+            var sb = new StringBuilder("\"");
+            foreach (char c in text)
+            {
+                if (c == '"' || c == '\\')
+                {
+                    sb.Append('\\').Append(c);
+                }
+                else if (c < 0x20)
+                {
+                    sb.AppendFormat("\\u{0:x4}", (int)c);
+                }
+                else
+                {
+                    sb.Append(c);
+                }
+            }
+            return sb.Append('"').ToString();
+        }
+
+        [Test]
+        public void KmsDeployFollowsTheGlobalTopologyAndRefusesAGroupThatDoesNotCoverTheClients()
+        {
+            string topology = JsonString(File.ReadAllText(Path.Combine(Repo(), "examples/kms/contoso-global.toml")));
+            using (var csvlks = new MakStore())
+            {
+                StringAssert.Contains("\"kind\":\"csvlk\"", csvlks.Add(Key, null, KeyKind.Csvlk, "KMS host key", 1700000000));
+                var hosts = new[] { "KMS-W2", "kms-e1", "kms-e2.east.contoso.com", "KMS-W1" }
+                    .Select((n, i) => new FakeMachine(n, "ServerDatacenter", (uint)(20 + i), "Windows Server 2022"))
+                    .ToList();
+                var targets = hosts.Cast<IActivationTarget>().ToList();
+                string survey = Workflow.Survey(targets);
+                string options = "{\"topology\":" + topology + ",\"group\":\"server2022\",\"serves\":[\"windows10\",\"windows11\"]," +
+                                 "\"security_groups\":{\"east.contoso.com\":\"KMS_E\",\"west.contoso.com\":\"KMS_W\"}}";
+                string plan = Workflow.Plan("kms-deploy", survey, csvlks, "6Q83G", optionsJson: options);
+                StringAssert.Contains("\"kind\": \"kms-deploy\"", plan);
+                int e1 = plan.IndexOf("\"machine\": \"kms-e1\"", StringComparison.Ordinal);
+                int w2 = plan.IndexOf("\"machine\": \"KMS-W2\"", StringComparison.Ordinal);
+                Assert.IsTrue(e1 > 0 && w2 > e1, "the first east host first, the last west host last");
+                StringAssert.Contains("\"group\": \"KMS_E\"", plan);
+                StringAssert.Contains("\"key_masked\": \"XXXXX-XXXXX-XXXXX-XXXXX-6Q83G\"", plan);
+                AssertNoKey(plan);
+
+                string run = Workflow.RunExecute(Workflow.RunNew(plan), csvlks, "6Q83G", targets);
+                CollectionAssert.AreEqual(new[] { "reg DnsDomainPublishList", "ipk", "ato " + FakeMachine.ProSku }, hosts[1].Calls);
+                Assert.AreEqual(Key, hosts[1].KeySeen);
+                Assert.AreEqual("{\"MultiString\":[\"east.contoso.com, 10, 75\",\"west.contoso.com, 90, 75\"]}", hosts[1].Values["DnsDomainPublishList"]);
+                StringAssert.Contains("grant KMS_E Read, Write and Delete on _vlmcs._tcp.east.contoso.com", run);
+                AssertNoKey(run);
+
+                // A Windows 10 CSVLK does not activate Windows Server 2022.
+                string refused = "{\"topology\":" + topology + ",\"group\":\"windows10\",\"serves\":[\"server2022\"]}";
+                var e = Assert.Throws<WorkflowException>(() => Workflow.Plan("kms-deploy", survey, csvlks, "6Q83G", optionsJson: refused));
+                Assert.AreEqual(VolactResult.WorkflowInput, e.Code);
+                StringAssert.Contains("does not activate", e.Message);
+                // A MAK is not a KMS host key.
+                e = Assert.Throws<WorkflowException>(() => Workflow.Plan("kms-deploy", survey, store, "6Q83G", optionsJson: options));
+                StringAssert.Contains("KMS hosts take a CSVLK", e.Message);
+                AssertNoKey(e.Message);
+            }
+        }
+
+        [Test]
+        public void ConvertToMakInstallsAndActivatesOnKmsClientsOnly()
+        {
+            var kms = new FakeMachine("PC-KMS", "Enterprise", 31) { Channel = "Volume:GVLK" };
+            var retail = new FakeMachine("PC-RETAIL", "Enterprise", 32);
+            var clients = new List<IActivationTarget> { kms, retail };
+            string plan = Workflow.Plan("convert-to-mak", Workflow.Survey(clients), store, "6Q83G");
+            StringAssert.Contains("\"rule\": \"not-kms-client\"", plan);
+            Workflow.RunExecute(Workflow.RunNew(plan), store, "6Q83G", clients);
+            CollectionAssert.AreEqual(new[] { "ipk", "ato " + FakeMachine.ProSku }, kms.Calls);
+            Assert.AreEqual(Key, kms.KeySeen);
+            Assert.IsEmpty(retail.Calls);
+        }
+
         [Test]
         public void TheProxyStepsAreTheSeedsThirteen()
         {
@@ -408,6 +533,7 @@ namespace Volact.Tests
             StringAssert.Contains("\"number\": 13", steps);
             StringAssert.Contains("Install the MAK on the Isolated Lab computers", steps);
             CollectionAssert.Contains(Workflow.PlanKinds, "proxy-apply");
+            CollectionAssert.IsSubsetOf(new[] { "kms-configure", "kms-deploy", "convert-to-mak" }, Workflow.PlanKinds);
         }
     }
 }

@@ -4,13 +4,15 @@
  * survey JSON, plans that skip a retail edition, renderings without the key, runs that call
  * the right callbacks with the right Activation IDs (the key reaching install_product_key
  * only), failures recorded against their machine and resumed, callbacks that answer garbage,
- * MAK proxy activation (install, full CIL, CIDs from a source, deposit), and the result codes
- * of NULL and invalid arguments.
+ * MAK proxy activation (install, full CIL, CIDs from a source, deposit), the KMS plans with
+ * their options (kms-configure with the seed's Table 6 run through the KMS and registry
+ * callbacks, kms-deploy of the seed's global topology with a CSVLK and a refused CSVLK group,
+ * convert-to-mak), and the result codes of NULL and invalid arguments.
  *
- *   test_workflow
+ *   test_workflow examples/kms/contoso-global.toml
  *
  * Built and run by bindings/c/tests/c_programs.rs against libvolact.so (also under valgrind)
- * and libvolact.a. The last line printed is `N passed, N failed`; the exit status is 1 on
+ * and libvolact.a, with the topology file as the argument. The last line printed is `N passed, N failed`; the exit status is 1 on
  * any failure.
  *
  * The machines are fakes. Their IIDs and CIDs are fictitious: digits from a fixed generator
@@ -84,6 +86,7 @@ static void cid_for(char *buf, const char *iid, size_t len) {
 
 typedef struct {
     const char *name;
+    const char *family;
     const char *edition;
     const char *activation_id;
     int mac;
@@ -97,6 +100,7 @@ typedef struct {
     char calls[1024];  /* what was done, "ipk;ato ID;" */
     char key_seen[64]; /* the last key install_product_key got */
     char cid_seen[80];
+    char value_seen[256]; /* the last write_value: "name=data" */
 } fake;
 
 /* Every text volact passed to any callback except install_product_key's key. */
@@ -113,6 +117,7 @@ static void note(fake *f, const char *call, const char *arg, size_t len) {
 static void fake_init(fake *f, const char *name, const char *edition, const char *sku, int mac) {
     memset(f, 0, sizeof *f);
     f->name = name;
+    f->family = "Windows 11";
     f->edition = edition;
     f->activation_id = sku;
     f->mac = mac;
@@ -161,11 +166,11 @@ static int32_t products_json(void *user, volact_sink *sink, volact_target_error 
     char json[1024];
     snprintf(json, sizeof json,
              "[{\"activation_id\":\"%s\",\"application_id\":\"" WINDOWS_APP "\","
-             "\"name\":\"Windows(R), %s edition\",\"family\":\"Windows 11\","
+             "\"name\":\"Windows(R), %s edition\",\"family\":\"%s\","
              "\"edition_id\":\"%s\",\"channel\":\"%s\",\"license_status\":%d,"
              "\"grace_remaining\":0,\"installation_id\":\"%s\",\"product_key_id\":null,"
              "\"partial_product_key\":\"%s\"}]",
-             f->activation_id, f->edition, f->edition, f->channel, f->status, f->iid,
+             f->activation_id, f->edition, f->family, f->edition, f->channel, f->status, f->iid,
              f->partial);
     return put(sink, json);
 }
@@ -245,10 +250,11 @@ static int32_t read_value(void *user, const char *name, size_t len, volact_sink 
 
 static int32_t write_value(void *user, const char *name, size_t len, const char *data,
                            size_t data_len, volact_target_error *err) {
+    fake *f = user;
     (void)err;
-    (void)data;
-    (void)data_len;
-    note(user, "write", name, len);
+    note(f, "write", name, len);
+    snprintf(f->value_seen, sizeof f->value_seen, "%.*s=%.*s", (int)len, name,
+             data ? (int)data_len : 6, data ? data : "(NULL)");
     return 0;
 }
 
@@ -306,11 +312,11 @@ static char *plan_text(const char *kind, const char *survey, const volact_mak_st
                        const char *selector, const volact_cil_document *cil) {
     size_t n = 0;
     CHECK_RESULT(volact_workflow_plan(TXT(kind), TXT(survey), store, TXT(selector), cil, NULL,
-                                      0, true, NULL, 0, &n),
+                                      0, true, NULL, 0, NULL, 0, &n),
                  VOLACT_RESULT_BUFFER_TOO_SMALL);
     char *text = malloc(n + 1);
     CHECK_RESULT(volact_workflow_plan(TXT(kind), TXT(survey), store, TXT(selector), cil, NULL,
-                                      0, true, text, n + 1, NULL),
+                                      0, true, NULL, 0, text, n + 1, NULL),
                  VOLACT_RESULT_OK);
     return text;
 }
@@ -660,7 +666,7 @@ static void test_errors(volact_mak_store *store) {
                  VOLACT_RESULT_NULL_PARAMETER);
     CHECK_RESULT(volact_sink_write(NULL, (const uint8_t *)"x", 1), VOLACT_RESULT_NULL_PARAMETER);
     CHECK_RESULT(volact_workflow_plan(NULL, 3, TXT(survey), NULL, NULL, 0, NULL, NULL, 0, true,
-                                      out, sizeof out, NULL),
+                                      NULL, 0, out, sizeof out, NULL),
                  VOLACT_RESULT_NULL_PARAMETER);
     CHECK_RESULT(volact_workflow_collect_cil(TXT(survey), TXT(""), NULL, NULL, 0, NULL),
                  VOLACT_RESULT_NULL_PARAMETER);
@@ -675,29 +681,30 @@ static void test_errors(volact_mak_store *store) {
     /* Invalid text and names. */
     static const uint8_t bad_utf8[] = {0xFF, 0xFE};
     CHECK_RESULT(volact_workflow_plan(bad_utf8, 2, TXT(survey), NULL, NULL, 0, NULL, NULL, 0,
-                                      true, out, sizeof out, NULL),
+                                      true, NULL, 0, out, sizeof out, NULL),
                  VOLACT_RESULT_INVALID_UTF8);
     CHECK_RESULT(volact_workflow_plan(TXT("kms-everything"), TXT(survey), NULL, NULL, 0, NULL,
-                                      NULL, 0, true, keep, sizeof keep, &n),
+                                      NULL, 0, true, NULL, 0, keep, sizeof keep, &n),
                  VOLACT_RESULT_WORKFLOW_INPUT);
     CHECK_HAS(last_error(), "unknown plan \"kms-everything\"");
     CHECK_STR(keep, "keep");
     CHECK_RESULT(volact_workflow_plan(TXT("mak-independent"), TXT(survey), NULL, NULL, 0, NULL,
-                                      NULL, 0, true, out, sizeof out, NULL),
+                                      NULL, 0, true, NULL, 0, out, sizeof out, NULL),
                  VOLACT_RESULT_WORKFLOW_INPUT);
     CHECK_HAS(last_error(), "needs a key from the MAK store");
     CHECK_RESULT(volact_workflow_plan(TXT("proxy-apply"), TXT(survey), NULL, NULL, 0, NULL,
-                                      NULL, 0, true, out, sizeof out, NULL),
+                                      NULL, 0, true, NULL, 0, out, sizeof out, NULL),
                  VOLACT_RESULT_WORKFLOW_INPUT);
     CHECK_RESULT(volact_workflow_plan(TXT("preflight"), TXT(survey), NULL, NULL, 0, NULL,
-                                      TXT("kms1.lab.test:notaport"), true, out, sizeof out, NULL),
+                                      TXT("kms1.lab.test:notaport"), true, NULL, 0, out,
+                                      sizeof out, NULL),
                  VOLACT_RESULT_WORKFLOW_INPUT);
     CHECK_RESULT(volact_workflow_plan(TXT("preflight"), TXT("[{"), NULL, NULL, 0, NULL, NULL, 0,
-                                      true, out, sizeof out, NULL),
+                                      true, NULL, 0, out, sizeof out, NULL),
                  VOLACT_RESULT_WORKFLOW_JSON);
     CHECK_HAS(last_error(), "line 1");
     CHECK_RESULT(volact_workflow_plan(TXT("mak-independent"), TXT(survey), store, TXT("ZZZZZ"),
-                                      NULL, NULL, 0, true, out, sizeof out, NULL),
+                                      NULL, NULL, 0, true, NULL, 0, out, sizeof out, NULL),
                  VOLACT_RESULT_NOT_FOUND);
     CHECK_RESULT(volact_workflow_render(TXT(plan), TXT("bash"), out, sizeof out, NULL),
                  VOLACT_RESULT_WORKFLOW_INPUT);
@@ -749,6 +756,347 @@ static void test_errors(volact_mak_store *store) {
     free(survey);
 }
 
+/* --- KMS: configure clients, deploy hosts, convert to MAK ------------------------------- */
+
+#define GVLK_ENTERPRISE "NPPR9-FWDCX-D2C8J-H872K-2YT43"
+#define SKU_ENT "0b1c4a5e-0000-4000-8000-000000000003"
+#define SKU_DC "0b1c4a5e-0000-4000-8000-000000000004"
+#define HELP_URL "http://contoso.com/help"
+#define TABLE6 "{\"discovery\":\"auto\",\"host_caching\":false,\"alternate_url\":\"" HELP_URL "\"}"
+
+/* A survey of `n` machines, as malloc'd text. */
+static char *survey_of(volact_target_vtable *t, size_t n) {
+    CHECK_RESULT(volact_workflow_survey(t, n, out, sizeof out, NULL), VOLACT_RESULT_OK);
+    return strdup(out);
+}
+
+/* A plan with options, sized first, as malloc'd text; NULL when the call fails. */
+static char *plan_with(const char *kind, const char *survey, const volact_mak_store *store,
+                       const char *selector, const char *options) {
+    size_t n = 0;
+    volact_result r = volact_workflow_plan(TXT(kind), TXT(survey), store, TXT(selector), NULL,
+                                           NULL, 0, true, TXT(options), NULL, 0, &n);
+    CHECK_EQ(r, VOLACT_RESULT_BUFFER_TOO_SMALL);
+    if (r != VOLACT_RESULT_BUFFER_TOO_SMALL) {
+        fprintf(stderr, "  %s plan: %s\n", kind, last_error());
+        return NULL;
+    }
+    char *text = malloc(n + 1);
+    CHECK_RESULT(volact_workflow_plan(TXT(kind), TXT(survey), store, TXT(selector), NULL, NULL,
+                                      0, true, TXT(options), text, n + 1, NULL),
+                 VOLACT_RESULT_OK);
+    return text;
+}
+
+/* The run of a plan on `n` machines, as malloc'd text. */
+static char *run_plan(const char *plan, const volact_mak_store *store, const char *selector,
+                      volact_target_vtable *t, size_t n) {
+    char *run = run_new_text(plan);
+    CHECK_RESULT(volact_workflow_run_execute(TXT(run), store, TXT(selector), t, n, out,
+                                             sizeof out, NULL),
+                 VOLACT_RESULT_OK);
+    free(run);
+    return strdup(out);
+}
+
+/* Table 6 (the seed's global scenario): the published GVLK, auto-discovery with the host and
+ * the lookup domain cleared, host caching off, the help-desk URL; a retail edition skipped. */
+static void test_kms_configure(void) {
+    fake m[3];
+    volact_target_vtable t[3];
+    fake_init(&m[0], "PC-ENT", "Enterprise", SKU_ENT, 11);
+    fake_init(&m[1], "PC-HOME", "Core", SKU_CORE, 12);
+    fake_init(&m[2], "PC-ENT2", "Enterprise", SKU_ENT, 13);
+    snprintf(m[0].channel, sizeof m[0].channel, "Volume:MAK");
+    for (int i = 0; i < 3; i++) {
+        t[i] = table_of(&m[i]);
+    }
+    seen_args[0] = 0;
+    char *survey = survey_of(t, 2);
+    char *plan = plan_with("kms-configure", survey, NULL, "", TABLE6);
+    if (plan == NULL) {
+        free(survey);
+        return;
+    }
+    CHECK_HAS(plan, "\"kind\": \"kms-configure\"");
+    CHECK_HAS(plan, "\"action\": \"install_gvlk\",\n          \"key\": \"" GVLK_ENTERPRISE "\",\n"
+                    "          \"edition\": \"Windows 11 Enterprise\"");
+    CHECK_HAS(plan, "\"action\": \"clear_kms_host\"");
+    CHECK_HAS(plan, "\"action\": \"clear_kms_lookup_domain\"");
+    CHECK_HAS(plan, "\"action\": \"set_host_caching\",\n          \"enabled\": false");
+    CHECK_HAS(plan, HELP_URL);
+    CHECK_HAS(plan, "\"machine\": \"PC-HOME\",\n      \"actions\": [],\n      \"skipped\": {\n"
+                    "        \"rule\": \"no-gvlk\"");
+    CHECK_HAS(plan, "host caching disabled (slmgr /ckhc)");
+    CHECK_RESULT(volact_workflow_render(TXT(plan), TXT("slmgr"), out, sizeof out, NULL),
+                 VOLACT_RESULT_OK);
+    CHECK_HAS(out, "%SLMGR% PC-ENT /ipk " GVLK_ENTERPRISE);
+    CHECK_HAS(out, "%SLMGR% PC-ENT /ckhc");
+    CHECK_HAS(out, "/v AlternateURL /t REG_SZ /d \"" HELP_URL "\" /f");
+    CHECK_HAS(out, "rem PC-HOME: skipped (no-gvlk)");
+
+    /* The run: every target callback of the plan, the GVLK reaching install_product_key (no
+     * store: the plan carries the published key), the Core machine untouched. */
+    char *after = run_plan(plan, NULL, "", t, 2);
+    CHECK_STR(m[0].calls, "ipk;ckms;ckms-domain;ckhc;write AlternateURL;ato " SKU_ENT ";");
+    CHECK_STR(m[0].key_seen, GVLK_ENTERPRISE);
+    CHECK_STR(m[0].value_seen, "AlternateURL={\"String\":\"" HELP_URL "\"}");
+    CHECK_EQ(m[0].status, 1);
+    CHECK_STR(m[1].calls, "");
+    CHECK_HAS(after, "\"machine\": \"PC-ENT\",\n      \"done\": 6,\n      \"state\": \"done\"");
+    CHECK_HAS(after, "\"machine\": \"PC-HOME\",\n      \"done\": 0,\n      \"state\": \"skipped\"");
+    free(after);
+    free(plan);
+    free(survey);
+
+    /* A lookup domain and caching on; no options at all: the GVLK, auto-discovery and
+     * activation, caching and the URL left alone. */
+    survey = survey_of(t + 2, 1);
+    plan = plan_with("kms-configure", survey, NULL, "",
+                     "{\"discovery\":{\"lookup_domain\":\"east.contoso.com\"},"
+                     "\"host_caching\":true}");
+    if (plan != NULL) {
+        after = run_plan(plan, NULL, "", t + 2, 1);
+        CHECK_STR(m[2].calls, "ipk;ckms;skms-domain east.contoso.com;skhc;ato " SKU_ENT ";");
+        free(after);
+        free(plan);
+    }
+    m[2].calls[0] = 0;
+    plan = plan_with("kms-configure", survey, NULL, "", "");
+    if (plan != NULL) {
+        after = run_plan(plan, NULL, "", t + 2, 1);
+        CHECK_STR(m[2].calls, "ipk;ckms;ckms-domain;ato " SKU_ENT ";");
+        free(after);
+        free(plan);
+    }
+
+    /* Options that are not the settings' JSON. */
+    CHECK_RESULT(volact_workflow_plan(TXT("kms-configure"), TXT(survey), NULL, NULL, 0, NULL,
+                                      NULL, 0, true, TXT("{\"host_cashing\":false}"), out,
+                                      sizeof out, NULL),
+                 VOLACT_RESULT_WORKFLOW_JSON);
+    CHECK_HAS(last_error(), "kms-configure options");
+    CHECK_HAS(last_error(), "host_cashing");
+    CHECK_RESULT(volact_workflow_plan(TXT("kms-configure"), TXT(survey), NULL, NULL, 0, NULL,
+                                      NULL, 0, true, TXT("{\"discovery\":"), out, sizeof out,
+                                      NULL),
+                 VOLACT_RESULT_WORKFLOW_JSON);
+    static const uint8_t bad_utf8[] = {'{', 0xC3, 0x28, '}'};
+    CHECK_RESULT(volact_workflow_plan(TXT("kms-configure"), TXT(survey), NULL, NULL, 0, NULL,
+                                      NULL, 0, true, bad_utf8, sizeof bad_utf8, out, sizeof out,
+                                      NULL),
+                 VOLACT_RESULT_INVALID_UTF8);
+    CHECK_RESULT(volact_workflow_plan(TXT("kms-configure"), TXT(survey), NULL, NULL, 0, NULL,
+                                      NULL, 0, true, NULL, 3, out, sizeof out, NULL),
+                 VOLACT_RESULT_NULL_PARAMETER);
+    free(survey);
+}
+
+/* `text` as a JSON string literal (quotes, backslashes and control characters escaped), into
+ * a malloc'd buffer. */
+static char *json_string(const char *text) {
+    size_t n = strlen(text);
+    char *s = malloc(6 * n + 3);
+    char *p = s;
+    *p++ = '"';
+    for (const char *c = text; *c; c++) {
+        if (*c == '"' || *c == '\\') {
+            *p++ = '\\';
+            *p++ = *c;
+        } else if ((unsigned char)*c < 0x20) {
+            p += sprintf(p, "\\u%04x", (unsigned)(unsigned char)*c);
+        } else {
+            *p++ = *c;
+        }
+    }
+    *p++ = '"';
+    *p = 0;
+    return s;
+}
+
+/* A whole file as a malloc'd NUL-terminated text (NULL when it cannot be read). */
+static char *read_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    char chunk[4096];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        text = realloc(text, len + got + 1);
+        memcpy(text + len, chunk, got);
+        len += got;
+    }
+    fclose(f);
+    if (text != NULL) {
+        text[len] = 0;
+    }
+    return text;
+}
+
+/* The seed's global scenario: four Windows Server 2022 Datacenter hosts get the CSVLK in the
+ * seed's order (the first east host first), their publish lists from the planner, and the
+ * record grants to KMS_E and KMS_W after the first activation; a CSVLK whose group does not
+ * cover the clients is refused. */
+static void test_kms_deploy(const char *topology_path, volact_mak_store *mak_store) {
+    char *toml = read_file(topology_path);
+    CHECK(toml != NULL);
+    if (toml == NULL) {
+        fprintf(stderr, "  cannot read %s\n", topology_path);
+        return;
+    }
+    volact_mak_store *store = NULL;
+    CHECK_RESULT(volact_mak_store_new(&store), VOLACT_RESULT_OK);
+    CHECK_RESULT(volact_mak_store_add(store, TXT(KEY), VOLACT_KEY_KIND_CSVLK, TXT("KMS host key"),
+                                      1700000000, NULL, out, sizeof out, NULL),
+                 VOLACT_RESULT_OK);
+    CHECK_HAS(out, "\"kind\":\"csvlk\"");
+
+    /* Surveyed in another order than the seed's: the plan follows the topology. */
+    const char *names[4] = {"KMS-W2", "kms-e1", "kms-e2.east.contoso.com", "KMS-W1"};
+    fake m[4];
+    volact_target_vtable t[4];
+    for (int i = 0; i < 4; i++) {
+        fake_init(&m[i], names[i], "ServerDatacenter", SKU_DC, 20 + i);
+        m[i].family = "Windows Server 2022";
+        t[i] = table_of(&m[i]);
+    }
+    seen_args[0] = 0;
+    char *survey = survey_of(t, 4);
+    char *topology = json_string(toml);
+    char *options = malloc(strlen(topology) + 512);
+    sprintf(options,
+            "{\"topology\":%s,\"group\":\"server2022\",\"serves\":[\"windows10\",\"windows11\"],"
+            "\"security_groups\":{\"east.contoso.com\":\"KMS_E\",\"west.contoso.com\":\"KMS_W\"}}",
+            topology);
+    char *plan = plan_with("kms-deploy", survey, store, "6Q83G", options);
+    if (plan != NULL) {
+        CHECK_HAS(plan, "\"kind\": \"kms-deploy\"");
+        const char *e1 = strstr(plan, "\"machine\": \"kms-e1\"");
+        const char *e2 = strstr(plan, "\"machine\": \"kms-e2.east.contoso.com\"");
+        const char *w1 = strstr(plan, "\"machine\": \"KMS-W1\"");
+        const char *w2 = strstr(plan, "\"machine\": \"KMS-W2\"");
+        CHECK(e1 != NULL && e2 != NULL && w1 != NULL && w2 != NULL);
+        CHECK(e1 < e2 && e2 < w1 && w1 < w2);
+        CHECK_HAS(plan, "\"index\": 1,\n      \"machine\": \"kms-e1\"");
+        CHECK_HAS(plan, "\"value\": \"DnsDomainPublishList\",\n          \"data\": {\n"
+                        "            \"MultiString\": [\n"
+                        "              \"east.contoso.com, 10, 75\",\n"
+                        "              \"west.contoso.com, 90, 75\"");
+        CHECK_HAS(plan, "\"action\": \"grant_srv_record\",\n"
+                        "          \"domain\": \"east.contoso.com\",\n"
+                        "          \"group\": \"KMS_E\"");
+        CHECK_HAS(plan, "\"group\": \"KMS_W\"");
+        CHECK_HAS(plan, "\"key_masked\": \"XXXXX-XXXXX-XXXXX-XXXXX-6Q83G\"");
+        CHECK_HAS(plan, "4 of at most 6 hosts for this CSVLK");
+        check_no_key(plan);
+        CHECK_RESULT(volact_workflow_render(TXT(plan), TXT("slmgr"), out, sizeof out, NULL),
+                     VOLACT_RESULT_OK);
+        CHECK_HAS(out, "/v DnsDomainPublishList /t REG_MULTI_SZ /d \"east.contoso.com, 10, 75\\0"
+                       "west.contoso.com, 90, 75\" /f");
+        CHECK_HAS(out, "update-policy { grant kms-e1.east.contoso.com name "
+                       "_vlmcs._tcp.east.contoso.com. SRV;");
+        CHECK_HAS(out, "%SLMGR% kms-e1 /ipk %VOLACT_KEY%");
+        check_no_key(out);
+
+        /* The run installs the CSVLK (only install_product_key sees it) and writes the list;
+         * the firewall exception and the grants are manual steps. */
+        char *after = run_plan(plan, store, "6Q83G", t, 4);
+        CHECK_STR(m[1].calls, "write DnsDomainPublishList;ipk;ato " SKU_DC ";");
+        CHECK_STR(m[1].key_seen, KEY);
+        CHECK_STR(m[1].value_seen, "DnsDomainPublishList={\"MultiString\":[\"east.contoso.com, "
+                                   "10, 75\",\"west.contoso.com, 90, 75\"]}");
+        CHECK_STR(m[0].value_seen, "DnsDomainPublishList={\"MultiString\":[\"west.contoso.com, "
+                                   "10, 25\",\"east.contoso.com, 90, 25\"]}");
+        CHECK_HAS(after, "grant KMS_E Read, Write and Delete on _vlmcs._tcp.east.contoso.com");
+        CHECK_LACKS(after, "\"failed\"");
+        check_no_key(after);
+        check_no_key(seen_args);
+        free(after);
+        free(plan);
+    }
+
+    /* A Windows 10 CSVLK does not activate Windows Server 2022 clients: refused by name. */
+    sprintf(options, "{\"topology\":%s,\"group\":\"windows10\",\"serves\":[\"server2022\"]}",
+            topology);
+    size_t n = 777;
+    CHECK_RESULT(volact_workflow_plan(TXT("kms-deploy"), TXT(survey), store, TXT("6Q83G"), NULL,
+                                      NULL, 0, true, TXT(options), out, sizeof out, &n),
+                 VOLACT_RESULT_WORKFLOW_INPUT);
+    CHECK_EQ(n, 777);
+    CHECK_HAS(last_error(), "does not activate");
+    CHECK_HAS(last_error(), "choose a CSVLK whose group covers every client served");
+    check_no_key(last_error());
+
+    /* No CSVLK, a MAK instead of a CSVLK, no options, an unknown group. */
+    sprintf(options, "{\"topology\":%s,\"group\":\"server2022\",\"serves\":[\"windows10\"]}",
+            topology);
+    CHECK_RESULT(volact_workflow_plan(TXT("kms-deploy"), TXT(survey), NULL, NULL, 0, NULL, NULL,
+                                      0, true, TXT(options), out, sizeof out, NULL),
+                 VOLACT_RESULT_WORKFLOW_INPUT);
+    CHECK_HAS(last_error(), "needs the CSVLK from the MAK store");
+    CHECK_RESULT(volact_workflow_plan(TXT("kms-deploy"), TXT(survey), mak_store, TXT("6Q83G"),
+                                      NULL, NULL, 0, true, TXT(options), out, sizeof out, NULL),
+                 VOLACT_RESULT_WORKFLOW_INPUT);
+    CHECK_HAS(last_error(), "KMS hosts take a CSVLK");
+    check_no_key(last_error());
+    CHECK_RESULT(volact_workflow_plan(TXT("kms-deploy"), TXT(survey), store, TXT("6Q83G"), NULL,
+                                      NULL, 0, true, NULL, 0, out, sizeof out, NULL),
+                 VOLACT_RESULT_WORKFLOW_JSON);
+    CHECK_HAS(last_error(), "kms-deploy options");
+    sprintf(options, "{\"topology\":%s,\"group\":\"server1999\",\"serves\":[]}", topology);
+    CHECK_RESULT(volact_workflow_plan(TXT("kms-deploy"), TXT(survey), store, TXT("6Q83G"), NULL,
+                                      NULL, 0, true, TXT(options), out, sizeof out, NULL),
+                 VOLACT_RESULT_WORKFLOW_INPUT);
+    CHECK_HAS(last_error(), "unknown CSVLK group \"server1999\"");
+
+    free(options);
+    free(topology);
+    free(survey);
+    free(toml);
+    volact_mak_store_free(store);
+}
+
+/* After setup, KMS clients get the MAK and activate; a machine that is not a KMS client is
+ * skipped. */
+static void test_convert_to_mak(volact_mak_store *store) {
+    fake m[2];
+    volact_target_vtable t[2];
+    fake_init(&m[0], "PC-KMS", "Enterprise", SKU_ENT, 31);
+    fake_init(&m[1], "PC-RETAIL", "Enterprise", SKU_ENT, 32);
+    snprintf(m[0].channel, sizeof m[0].channel, "Volume:GVLK");
+    for (int i = 0; i < 2; i++) {
+        t[i] = table_of(&m[i]);
+    }
+    seen_args[0] = 0;
+    char *survey = survey_of(t, 2);
+    char *plan = plan_with("convert-to-mak", survey, store, "6Q83G", "");
+    if (plan == NULL) {
+        free(survey);
+        return;
+    }
+    CHECK_HAS(plan, "\"kind\": \"convert-to-mak\"");
+    CHECK_HAS(plan, "\"machine\": \"PC-RETAIL\",\n      \"actions\": [],\n      \"skipped\": {\n"
+                    "        \"rule\": \"not-kms-client\"");
+    CHECK_HAS(plan, "slmgr /ipk installs the MAK without activating");
+    check_no_key(plan);
+    char *after = run_plan(plan, store, "6Q83G", t, 2);
+    CHECK_STR(m[0].calls, "ipk;ato " SKU_ENT ";");
+    CHECK_STR(m[0].key_seen, KEY);
+    CHECK_STR(m[1].calls, "");
+    check_no_key(after);
+    check_no_key(seen_args);
+    CHECK_RESULT(volact_workflow_plan(TXT("convert-to-mak"), TXT(survey), NULL, NULL, 0, NULL,
+                                      NULL, 0, true, NULL, 0, out, sizeof out, NULL),
+                 VOLACT_RESULT_WORKFLOW_INPUT);
+    CHECK_HAS(last_error(), "needs a MAK from the MAK store");
+    free(after);
+    free(plan);
+    free(survey);
+}
+
 /* The last output is per thread: a new thread has none. */
 static void *fresh_thread(void *arg) {
     volact_result *r = arg;
@@ -764,7 +1112,11 @@ static void test_threads(void) {
     CHECK_EQ(r, VOLACT_RESULT_NOT_FOUND);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+    if (argc != 2) {
+        fprintf(stderr, "usage: test_workflow examples/kms/contoso-global.toml\n");
+        return 2;
+    }
     volact_mak_store *store = NULL;
     CHECK_RESULT(volact_mak_store_new(&store), VOLACT_RESULT_OK);
     CHECK_RESULT(volact_mak_store_add(store, TXT(KEY), VOLACT_KEY_KIND_MAK, TXT("Lab MAK"),
@@ -776,6 +1128,9 @@ int main(void) {
     test_proxy(store);
     test_garbage(store);
     test_errors(store);
+    test_kms_configure();
+    test_kms_deploy(argv[1], store);
+    test_convert_to_mak(store);
     test_threads();
 
     volact_mak_store_free(store);
