@@ -7,8 +7,11 @@
 //! `Microsoft-Windows-Shell-Setup`):
 //!
 //! - the `windowsPE` pass, component `Microsoft-Windows-Setup`: `UserData/ProductKey/Key`
-//!   (the key setup installs with, which also picks the edition);
-//! - the `specialize` pass, component `Microsoft-Windows-Shell-Setup`: `ProductKey`.
+//!   ("specifies the Windows image to install": the key picks the edition);
+//! - the `specialize` pass, component `Microsoft-Windows-Shell-Setup`: `ProductKey` ("the
+//!   product key to use for Windows activation"; "If you use a Volume License Multiple
+//!   Activation Key (MAK), you must specify it in the ProductKey setting"). The two keys may
+//!   differ; `show` warns when a MAK sits only in the windowsPE place.
 //!
 //! "The MAK is stored in clear text in the Unattend.xml file … at the end of the Setup
 //! process, the Setup program replaces it with `SENSITIVE*DATA*DELETED`" (the seed, note to
@@ -479,6 +482,18 @@ impl UnattendFile {
         if documented.windows(2).any(|w| w[0] != w[1]) {
             warnings.push(
                 "the windowsPE and specialize places hold different keys: the specialize key is the one installed".into(),
+            );
+        }
+        // Microsoft's reference (Microsoft-Windows-Shell-Setup | ProductKey): "If you use a
+        // Volume License Multiple Activation Key (MAK), you must specify it in the ProductKey
+        // setting"; UserData/ProductKey/Key "specifies the Windows image to install".
+        let mak_in_pe = keys
+            .iter()
+            .any(|(k, _, kind)| *k == PlaceKind::SetupUserData && kind == "mak");
+        let shell_place = self.sites.iter().any(|s| s.kind == PlaceKind::ShellSetup);
+        if mak_in_pe && !shell_place {
+            warnings.push(
+                "a MAK is in windowsPE UserData/ProductKey/Key only: Microsoft's reference requires a MAK in Microsoft-Windows-Shell-Setup ProductKey (specialize); the windowsPE key only selects the image to install".into(),
             );
         }
         if keys

@@ -195,3 +195,31 @@ fn a_dashless_key_in_a_command_is_scrubbed_and_errors_never_quote_a_key() {
         "{e}"
     );
 }
+
+#[test]
+fn a_mak_only_in_the_windows_pe_place_is_warned_about() {
+    let file = format!(
+        "<unattend><settings pass=\"windowsPE\"><component name=\"Microsoft-Windows-Setup\"><UserData><ProductKey><Key>{MAK}</Key></ProductKey></UserData></component></settings></unattend>"
+    );
+    let f = UnattendFile::parse(file.as_bytes()).unwrap();
+    // Known as a MAK only through a catalog: without one its type is unknown, no warning.
+    assert!(
+        !f.report(&UserCatalog::new())
+            .warnings
+            .iter()
+            .any(|w| w.contains("only selects the image"))
+    );
+    let mut catalog = UserCatalog::new();
+    let xrm = include_bytes!("../../tests/data/pkeyconfig/mak-retail-oem.xrm-ms");
+    catalog
+        .import_pkeyconfig(xrm, "mak-retail-oem.xrm-ms")
+        .unwrap();
+    let r = f.report(&catalog);
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("only selects the image")),
+        "{:?}",
+        r.warnings
+    );
+}
