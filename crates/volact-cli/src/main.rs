@@ -71,7 +71,7 @@ enum Command {
                       the rule and the reason, and kept in the JSON. Plans never hold a key: they \
                       name it masked and read it from %VOLACT_KEY% or $env:VOLACT_KEY."
     )]
-    Plan(plan_cmd::PlanArgs),
+    Plan(Box<plan_cmd::PlanArgs>),
     /// MAK proxy activation for an isolated lab, step by step: collect, export, acquire, merge.
     #[command(subcommand)]
     Proxy(proxy_cmd::ProxyCommand),
