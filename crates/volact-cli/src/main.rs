@@ -10,6 +10,7 @@ mod explain_cmd;
 mod id_cmd;
 mod input;
 mod key_cmd;
+mod kms_cmd;
 mod mak_cmd;
 mod plan_cmd;
 mod proxy_cmd;
@@ -75,6 +76,9 @@ enum Command {
     /// MAK proxy activation for an isolated lab, step by step: collect, export, acquire, merge.
     #[command(subcommand)]
     Proxy(proxy_cmd::ProxyCommand),
+    /// KMS clients and hosts: configure clients (Table 6), deploy hosts from a topology.
+    #[command(subcommand)]
+    Kms(kms_cmd::KmsCommand),
     /// KMS discovery through DNS SRV records: plan, order, discover, publish, withdraw.
     #[command(subcommand)]
     Srv(srv_cmd::SrvCommand),
@@ -346,6 +350,7 @@ fn run(command: Command, out: &mut dyn Write) -> io::Result<Verdict> {
         Command::Cil(c) => run_cil(c, out),
         Command::Plan(a) => plan_cmd::run(&a, out),
         Command::Proxy(c) => proxy_cmd::run(c, out),
+        Command::Kms(c) => kms_cmd::run(c, out),
         Command::Srv(c) => srv_cmd::run(c, out),
         Command::Probe(a) => srv_cmd::probe(a, out),
         Command::Explain { json, codes } => explain_cmd::explain_codes(&codes, json, out),
