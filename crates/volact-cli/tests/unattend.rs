@@ -648,3 +648,24 @@ fn a_key_without_dashes_is_scrubbed_in_a_place_and_never_left_behind_elsewhere()
     assert_eq!(text(&input), command);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn crlf_line_endings_and_a_utf8_bom_are_kept() {
+    let dir = scratch("crlf");
+    let original = text(&fixture("mak-both-places.xml"));
+    let crlf = format!("\u{feff}{}", original.replace('\n', "\r\n"));
+    let input = dir.join("crlf.xml");
+    std::fs::write(&input, &crlf).unwrap();
+    let out = ok(&volact(&["unattend", "show", path(&input)]));
+    assert!(out.starts_with("LINE") && out.contains("\n19 "), "{out}");
+    let scrubbed = dir.join("scrubbed.xml");
+    ok(&volact(&[
+        "unattend",
+        "scrub",
+        path(&input),
+        "-o",
+        path(&scrubbed),
+    ]));
+    assert_eq!(text(&scrubbed), crlf.replace(MAK, SCRUBBED));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
