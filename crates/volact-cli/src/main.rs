@@ -10,12 +10,14 @@ mod explain_cmd;
 mod id_cmd;
 mod input;
 mod key_cmd;
+mod kms_cmd;
 mod mak_cmd;
 mod plan_cmd;
 mod proxy_cmd;
 mod simulate_cmd;
 mod srv_cmd;
 mod table;
+mod unattend_cmd;
 
 use clap::{Args, Parser, Subcommand};
 use std::io::{self, Write};
@@ -30,7 +32,8 @@ use std::process::ExitCode;
     long_about = "Windows volume activation (KMS and MAK) administration from any platform.\n\n\
                   volact inspects product keys, Installation and Confirmation IDs and extended \
                   product IDs, knows Microsoft's published KMS client setup keys, reads and \
-                  merges VAMT CIL files, and plans and checks KMS discovery through DNS. It never \
+                  merges VAMT CIL files, plans KMS and MAK workflows and checks KMS discovery through \
+                  DNS, and shows, sets and scrubs the product key of answer files. It never \
                   generates keys or Confirmation IDs and never answers activation requests."
 )]
 struct Cli {
@@ -71,10 +74,16 @@ enum Command {
                       the rule and the reason, and kept in the JSON. Plans never hold a key: they \
                       name it masked and read it from %VOLACT_KEY% or $env:VOLACT_KEY."
     )]
-    Plan(plan_cmd::PlanArgs),
+    Plan(Box<plan_cmd::PlanArgs>),
     /// MAK proxy activation for an isolated lab, step by step: collect, export, acquire, merge.
     #[command(subcommand)]
     Proxy(proxy_cmd::ProxyCommand),
+    /// KMS clients and hosts: configure clients (Table 6), deploy hosts from a topology.
+    #[command(subcommand)]
+    Kms(kms_cmd::KmsCommand),
+    /// Answer files (Unattend.xml): show, set and scrub the product key, nothing else changed.
+    #[command(subcommand)]
+    Unattend(unattend_cmd::UnattendCommand),
     /// KMS discovery through DNS SRV records: plan, order, discover, publish, withdraw.
     #[command(subcommand)]
     Srv(srv_cmd::SrvCommand),
@@ -346,6 +355,8 @@ fn run(command: Command, out: &mut dyn Write) -> io::Result<Verdict> {
         Command::Cil(c) => run_cil(c, out),
         Command::Plan(a) => plan_cmd::run(&a, out),
         Command::Proxy(c) => proxy_cmd::run(c, out),
+        Command::Kms(c) => kms_cmd::run(c, out),
+        Command::Unattend(c) => unattend_cmd::run(c, out),
         Command::Srv(c) => srv_cmd::run(c, out),
         Command::Probe(a) => srv_cmd::probe(a, out),
         Command::Explain { json, codes } => explain_cmd::explain_codes(&codes, json, out),

@@ -15,7 +15,9 @@
 //! for a missing or misplaced option; 3 when a file cannot be read, parsed or written.
 
 use crate::Verdict;
-use crate::plan_cmd::{self, ExactArg, KeyArgs, OutputArg, PlanKind, RenderFormat};
+use crate::plan_cmd::{
+    self, ClientArgs, DeploySpec, ExactArg, KeyArgs, OutputArg, PlanKind, RenderFormat,
+};
 use crate::table::{Table, json_line, opt};
 use clap::{ArgGroup, Args, Subcommand};
 use std::io::{self, Write};
@@ -198,6 +200,9 @@ pub(crate) fn run(command: ProxyCommand, out: &mut dyn Write) -> io::Result<Verd
                 cil: Some(&a.cil),
                 kms: &[],
                 no_exact_iid: false,
+                client: &ClientArgs::default(),
+                topology: None,
+                deploy: &DeploySpec::default(),
                 format: Some(a.format),
                 output: a.output.output.as_deref(),
             },
@@ -211,6 +216,9 @@ pub(crate) fn run(command: ProxyCommand, out: &mut dyn Write) -> io::Result<Verd
                 cil: Some(&a.cil),
                 kms: &[],
                 no_exact_iid: a.exact.no_exact_iid,
+                client: &ClientArgs::default(),
+                topology: None,
+                deploy: &DeploySpec::default(),
                 format: Some(a.format),
                 output: a.output.output.as_deref(),
             },

@@ -12,6 +12,8 @@
 //!   catalog of key configurations learnt from pkeyconfig files, and where it lives.
 //! - [`load_mak_store`], [`save_mak_store`], [`mak_store_path`]: the MAK store, written
 //!   owner-only ([`atomic::write_owner_only`]).
+//! - [`load_unattend`], [`save_unattend`], [`save_unattend_with_key`]: answer files, bounded,
+//!   atomic, and owner-only when they hold a key in clear.
 //!
 //! Every failure is an [`IoError`] naming the operation and the path.
 //!
@@ -36,6 +38,7 @@ mod error;
 mod identity;
 mod mak_store;
 mod read;
+mod unattend;
 mod user_catalog;
 
 pub use cil::{CIL_READ_LIMIT, CilFileError, load_cil, merge_cil_files, save_cil, save_cil_bytes};
@@ -46,6 +49,10 @@ pub use mak_store::{
     save_mak_store,
 };
 pub use read::{DEFAULT_READ_LIMIT, read, read_limited};
+pub use unattend::{
+    UNATTEND_READ_LIMIT, UnattendFileError, load_unattend, read_unattend, readable_by_others,
+    save_unattend, save_unattend_with_key,
+};
 pub use user_catalog::{
     PKEYCONFIG_READ_LIMIT, USER_CATALOG_READ_LIMIT, UserCatalogFileError, import_pkeyconfig_files,
     load_user_catalog, load_user_catalog_or_empty, save_user_catalog, user_catalog_path,
