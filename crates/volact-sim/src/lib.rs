@@ -14,7 +14,10 @@
 //! - [`SimulatedDns`]: the customer's DNS server, where activated KMS hosts register their
 //!   `_vlmcs._tcp` records (secure dynamic update: a record name written by one host needs
 //!   the administrator's grant for the others) and where KMS clients find them.
-//! - [`lab`]: the seed's isolated lab (ten workgroup machines and a retail one).
+//! - [`scenario`]: a fleet scenario built from what the machines hold, so volact's fleet
+//!   simulator decides what a simulated KMS client's request leads to.
+//! - [`lab`]: the seed's isolated lab (ten workgroup machines and a retail one); [`global`]:
+//!   the seed's global KMS network (four hosts, two domains).
 //!
 //! **Every ID here is fictitious.** IIDs, CIDs, Activation IDs, hardware ids, MAC addresses
 //! and ePIDs have the layout of the real ones (so volact's validation accepts them) and are
@@ -45,8 +48,10 @@
 
 pub mod dns;
 pub mod fictitious;
+pub mod global;
 pub mod lab;
 pub mod machine;
+pub mod scenario;
 pub mod service;
 
 pub use dns::SimulatedDns;

@@ -32,7 +32,7 @@
 //! `Licensed` would let a test pass on a KMS activation nothing checked. So the simulated
 //! machine checks only what the machine itself decides (is a host reachable through its own
 //! settings and the DNS it sees), and a test that wants the verdict builds a fleet scenario
-//! from what the machines hold (`crate::scenario`).
+//! from what the machines hold ([`crate::scenario`]).
 
 use super::{CSVLK_LIMIT, NO_KMS, SimulatedMachine, licensing};
 use crate::dns::SimulatedDns;
