@@ -550,3 +550,73 @@ fn clients_configured_before_any_host_is_deployed_fail_with_0xc004f074_and_resum
     assert!(run.is_complete(), "{}", run.to_json());
     assert!(clients.iter().all(|c| c.kms_requests().len() == 1));
 }
+
+#[test]
+fn hosts_with_the_same_computer_name_in_both_domains_are_told_apart_by_their_domain() {
+    // Each site's administrator names its host KMS1: the computer names repeat, the DNS
+    // names do not.
+    let service = SimulatedActivationService::new();
+    let dns = SimulatedDns::new();
+    let entry = add_the_csvlk(&service);
+    let topology = Topology::parse(
+        &global::TOPOLOGY
+            .replace("kms-e1.", "kms1.")
+            .replace("kms-w1.", "kms1."),
+    )
+    .unwrap();
+    let mut hosts: Vec<SimulatedMachine> = [
+        ("KMS1", WEST),
+        ("KMS-E2", EAST),
+        ("KMS1", EAST),
+        ("KMS-W2", WEST),
+    ]
+    .iter()
+    .map(|(n, d)| global::host(n, d, &service, &dns))
+    .collect();
+    let surveyed = survey(&mut targets(&mut hosts));
+    let host_key = HostKey::of(&entry);
+    let d = host_key.deployment();
+    let plan = deploy_plan(&topology, &d, &surveyed).unwrap();
+    let indices: Vec<usize> = plan.machines.iter().map(|m| m.index).collect();
+    assert_eq!(indices, [2, 1, 0, 3], "east KMS1 first, west KMS1 third");
+    let mut run = Run::new(plan);
+    run.execute(Some(entry.key()), &mut targets(&mut hosts))
+        .unwrap();
+    assert!(run.is_complete());
+    assert_eq!(
+        hosts[0]
+            .read_value(LicensingValue::DnsDomainPublishList)
+            .unwrap(),
+        Some(RegistryData::MultiString(vec![
+            "west.contoso.com, 10, 75".into(),
+            "east.contoso.com, 90, 75".into()
+        ]))
+    );
+    // The east KMS1 missing from the survey: the west one is not planned twice.
+    let partial = [
+        surveyed[0].clone(),
+        surveyed[1].clone(),
+        surveyed[3].clone(),
+    ];
+    let e = deploy_plan(&topology, &d, &partial)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(
+            "kms1.east.contoso.com and kms1.west.contoso.com are both the surveyed machine KMS1"
+        ),
+        "{e}"
+    );
+    // Domains known by their NetBIOS names only: which KMS1 is which cannot be told.
+    let mut netbios: Vec<SimulatedMachine> = [("KMS1", "WEST"), ("KMS1", "EAST")]
+        .iter()
+        .map(|(n, d)| global::host(n, d, &service, &dns))
+        .collect();
+    let e = deploy_plan(&topology, &d, &survey(&mut targets(&mut netbios)))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("kms1.east.contoso.com could be any of the surveyed machines KMS1, KMS1"),
+        "{e}"
+    );
+}

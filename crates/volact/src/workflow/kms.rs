@@ -229,9 +229,56 @@ fn is_host(machine: &str, fqdn: &str) -> bool {
             .is_some_and(|l| l.eq_ignore_ascii_case(m))
 }
 
+/// The surveyed machine that is the host named `fqdn`. Computer names repeat across domains
+/// (each site's `KMS1`), so when several machines have the host's first label, the one whose
+/// name and domain make the FQDN is it; none or several of those is an error, never a guess.
+fn find_host<'s>(
+    surveyed: &'s [Surveyed],
+    fqdn: &str,
+) -> Result<(usize, &'s Surveyed), WorkflowError> {
+    let named: Vec<(usize, &Surveyed)> = surveyed
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.machine.as_ref().is_some_and(|m| is_host(&m.name, fqdn)))
+        .collect();
+    if let [one] = named[..] {
+        return Ok(one);
+    }
+    let full: Vec<(usize, &Surveyed)> = named
+        .iter()
+        .copied()
+        .filter(|(_, s)| {
+            s.machine.as_ref().is_some_and(|m| {
+                let dotted = format!("{}.{}", m.name.trim_end_matches('.'), m.network_name);
+                m.network_type == super::target::NetworkType::Domain
+                    && dotted
+                        .trim_end_matches('.')
+                        .eq_ignore_ascii_case(fqdn.trim_end_matches('.'))
+            })
+        })
+        .collect();
+    match (&named[..], &full[..]) {
+        ([], _) => Err(WorkflowError::Input {
+            detail: format!("the KMS host {fqdn} is not in the survey"),
+        }),
+        (_, [one]) => Ok(*one),
+        _ => Err(WorkflowError::Input {
+            detail: format!(
+                "the KMS host {fqdn} could be any of the surveyed machines {}: survey it under its full DNS name",
+                named
+                    .iter()
+                    .map(|(i, s)| s.name(*i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }),
+    }
+}
+
 /// Deploys the topology's KMS hosts in the seed's order. Refused: a key that is not a CSVLK,
 /// a group that does not cover every served product, more hosts than one CSVLK may activate,
-/// a planned host that was not surveyed (or did not answer).
+/// a planned host that was not surveyed (or did not answer), or that the survey cannot tell
+/// apart from another (computer names that repeat across domains).
 pub fn deploy_plan(
     topology: &Topology,
     d: &Deployment<'_>,
@@ -287,16 +334,19 @@ pub fn deploy_plan(
             records.iter().map(|r| r.host.clone()).collect(),
         );
     }
+    // Surveyed machine → the planned host it was matched to: one machine is one host.
+    let mut matched: BTreeMap<usize, &str> = BTreeMap::new();
     for host in &topology.hosts {
-        let Some((i, s)) = surveyed.iter().enumerate().find(|(_, s)| {
-            s.machine
-                .as_ref()
-                .is_some_and(|m| is_host(&m.name, &host.name))
-        }) else {
+        let (i, s) = find_host(surveyed, &host.name)?;
+        if let Some(other) = matched.insert(i, &host.name) {
             return Err(WorkflowError::Input {
-                detail: format!("the KMS host {} is not in the survey", host.name),
+                detail: format!(
+                    "the KMS hosts {other} and {} are both the surveyed machine {}: survey each host, under its full DNS name where computer names repeat",
+                    host.name,
+                    s.name(i)
+                ),
             });
-        };
+        }
         let products = s.answer().map_err(|e| WorkflowError::Input {
             detail: format!("the KMS host {} did not answer: {e}", host.name),
         })?;
