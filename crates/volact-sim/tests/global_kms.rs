@@ -620,3 +620,39 @@ fn hosts_with_the_same_computer_name_in_both_domains_are_told_apart_by_their_dom
         "{e}"
     );
 }
+
+#[test]
+fn security_groups_are_found_by_dns_name_and_one_for_a_domain_the_plan_lacks_is_noted() {
+    let service = SimulatedActivationService::new();
+    let dns = SimulatedDns::new();
+    let entry = add_the_csvlk(&service);
+    let topology = Topology::parse(global::TOPOLOGY).unwrap();
+    let mut hosts = global::hosts(&service, &dns);
+    let surveyed = survey(&mut targets(&mut hosts));
+    let mut host_key = HostKey::of(&entry);
+    host_key.groups = BTreeMap::from([
+        ("East.Contoso.COM.".to_owned(), "KMS_E".to_owned()),
+        ("west.contoso.com".to_owned(), "KMS_W".to_owned()),
+    ]);
+    let plan = deploy_plan(&topology, &host_key.deployment(), &surveyed).unwrap();
+    let grants: Vec<(&str, &str)> = plan.machines[0]
+        .actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::GrantSrvRecord { domain, group, .. } => Some((domain.as_str(), group.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(grants, [(EAST, "KMS_E"), (WEST, "KMS_W")]);
+    // A misspelt domain leaves the east record to the default group: the plan says the
+    // group it was given is unused.
+    host_key.groups = BTreeMap::from([("esat.contoso.com".to_owned(), "KMS_E".to_owned())]);
+    let plan = deploy_plan(&topology, &host_key.deployment(), &surveyed).unwrap();
+    assert!(
+        plan.notes
+            .iter()
+            .any(|n| n.ends_with("publishes no record in, unused: esat.contoso.com")),
+        "{:?}",
+        plan.notes
+    );
+}

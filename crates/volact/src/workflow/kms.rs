@@ -28,7 +28,7 @@ use crate::catalog::Channel;
 use crate::license::product::{ClientProduct, Csvlk};
 use crate::srv::discovery::HostPort;
 use crate::srv::plan::{Topology, plan as srv_plan};
-use crate::srv::record::KMS_PORT;
+use crate::srv::record::{KMS_PORT, same_name};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How many KMS hosts one CSVLK may activate (facts.md §4.1, S5).
@@ -212,6 +212,8 @@ pub struct Deployment<'a> {
     pub serves: &'a [ClientProduct],
     /// Domain → the security group of the hosts that write its `_vlmcs._tcp` record (the
     /// seed's `KMS_E`, `KMS_W`); `KMS_Hosts` (the seed's single-site name) when not given.
+    /// Domains compare as DNS names (case, trailing dot); one the plan publishes no record
+    /// in is listed in the plan's notes as unused.
     pub security_groups: &'a BTreeMap<String, String>,
 }
 
@@ -250,10 +252,7 @@ fn find_host<'s>(
         .filter(|(_, s)| {
             s.machine.as_ref().is_some_and(|m| {
                 let dotted = format!("{}.{}", m.name.trim_end_matches('.'), m.network_name);
-                m.network_type == super::target::NetworkType::Domain
-                    && dotted
-                        .trim_end_matches('.')
-                        .eq_ignore_ascii_case(fqdn.trim_end_matches('.'))
+                m.network_type == super::target::NetworkType::Domain && same_name(&dotted, fqdn)
             })
         })
         .collect();
@@ -400,9 +399,9 @@ pub fn deploy_plan(
                 actions.push(Action::GrantSrvRecord {
                     group: d
                         .security_groups
-                        .get(&domain)
-                        .cloned()
-                        .unwrap_or_else(|| DEFAULT_SECURITY_GROUP.to_owned()),
+                        .iter()
+                        .find(|(k, _)| same_name(k, &domain))
+                        .map_or_else(|| DEFAULT_SECURITY_GROUP.to_owned(), |(_, g)| g.clone()),
                     hosts: publishers.get(&domain).cloned().unwrap_or_default(),
                     domain,
                 });
@@ -426,6 +425,21 @@ pub fn deploy_plan(
     notes.push(
         "restart the Software Licensing service after changing DnsDomainPublishList or the listening port (S6)".into(),
     );
+    // A group given for a domain this plan publishes nothing in is unused: said, not refused
+    // (one map of every domain's group may serve several deployments), since a misspelt
+    // domain would otherwise leave its record to the default group unnoticed.
+    let unused: Vec<&str> = d
+        .security_groups
+        .keys()
+        .filter(|k| !planned.domains.keys().any(|p| same_name(p, k)))
+        .map(String::as_str)
+        .collect();
+    if !unused.is_empty() {
+        notes.push(format!(
+            "security groups given for domains this plan publishes no record in, unused: {}",
+            unused.join(", ")
+        ));
+    }
     Ok(Plan {
         kind: PlanKind::KmsDeploy,
         machines,
