@@ -11,9 +11,8 @@
 //! Run: `cargo run -p volact-sim --example global_kms`
 //! The CSVLK is a published test key *declared* a CSVLK; nothing here reaches Microsoft.
 
-use volact_core::catalog::UserCatalog;
 use volact_core::fleet::{FleetReport, run_toml};
-use volact_core::mak::{KeyKind, MakStore};
+use volact_core::mak::MakStore;
 use volact_core::srv::plan::{Topology, plan as srv_plan};
 use volact_core::workflow::kms::{ClientSettings, Deployment, configure_plan, deploy_plan};
 use volact_core::workflow::{
@@ -68,17 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 2. The CSVLK: a key no catalog knows, so its kind is declared; Microsoft's record of
     //    it holds the group it was sold for.
-    let mut store = MakStore::new();
-    let entry = store
-        .add_text(
-            global::CSVLK,
-            &UserCatalog::new(),
-            Some(KeyKind::Csvlk),
-            "KMS host key",
-            NOW,
-        )?
-        .clone();
-    service.register_csvlk(entry.key(), global::csvlk_group());
+    let entry = global::add_csvlk(&mut MakStore::new(), &service, NOW)?;
     println!(
         " 2. key store: {} added as a declared CSVLK, group {}",
         entry.key(),

@@ -17,8 +17,10 @@
 
 use crate::{SimulatedActivationService, SimulatedDns, SimulatedMachine};
 use std::collections::BTreeMap;
+use volact_core::catalog::UserCatalog;
 use volact_core::fleet::{parse_csvlk, parse_product};
 use volact_core::license::product::{ClientProduct, Csvlk};
+use volact_core::mak::{KeyKind, MakEntry, MakStore, MakStoreError};
 
 /// The srv planner's topology of the global network (Table 5).
 pub const TOPOLOGY: &str = include_str!("../../../examples/kms/contoso-global.toml");
@@ -55,6 +57,27 @@ pub const HELP_URL: &str = "http://contoso.com/help";
 /// The declared group of [`CSVLK`].
 pub fn csvlk_group() -> Csvlk {
     parse_csvlk(CSVLK_GROUP).expect("a group the fleet simulator knows")
+}
+
+/// The administrator adds [`CSVLK`] to the key store, declaring its kind (no catalog knows
+/// it), and the simulated Microsoft's record of it holds [`CSVLK_GROUP`], the group it was
+/// sold for. Returns the store's entry.
+pub fn add_csvlk(
+    store: &mut MakStore,
+    service: &SimulatedActivationService,
+    now: i64,
+) -> Result<MakEntry, MakStoreError> {
+    let entry = store
+        .add_text(
+            CSVLK,
+            &UserCatalog::new(),
+            Some(KeyKind::Csvlk),
+            "KMS host key (declared: Windows Server 2022 group)",
+            now,
+        )?
+        .clone();
+    service.register_csvlk(entry.key(), csvlk_group());
+    Ok(entry)
 }
 
 /// What the hosts serve: Windows 10 and Windows 11 clients.

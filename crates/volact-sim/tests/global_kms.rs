@@ -4,7 +4,7 @@
 //! which hosts activate which clients, with and without the east hosts.
 
 use std::collections::BTreeMap;
-use volact_core::catalog::{Channel, UserCatalog};
+use volact_core::catalog::Channel;
 use volact_core::fleet::{FleetReport, run_toml};
 use volact_core::key::ProductKey;
 use volact_core::license::LicenseStatus;
@@ -35,22 +35,11 @@ fn targets(machines: &mut [SimulatedMachine]) -> Vec<&mut dyn ActivationTarget> 
 /// The CSVLK into the store, declared (no catalog knows it), and registered with the
 /// simulated Microsoft under its declared group.
 fn add_the_csvlk(service: &SimulatedActivationService) -> MakEntry {
-    let mut store = MakStore::new();
-    let entry = store
-        .add_text(
-            global::CSVLK,
-            &UserCatalog::new(),
-            Some(KeyKind::Csvlk),
-            "KMS host key (declared: Windows Server 2022 group)",
-            NOW,
-        )
-        .unwrap()
-        .clone();
+    let entry = global::add_csvlk(&mut MakStore::new(), service, NOW).unwrap();
     assert_eq!(
         (entry.kind, &entry.source),
         (KeyKind::Csvlk, &KindSource::Declared)
     );
-    service.register_csvlk(entry.key(), global::csvlk_group());
     entry
 }
 
