@@ -8,16 +8,23 @@
 //!   [`ActivationTarget`](volact_core::workflow::ActivationTarget), following volact's
 //!   licensing model (grace after a key install, `Licensed` after online activation or a
 //!   Confirmation ID deposit, IIDs that follow hardware and key).
-//! - [`SimulatedActivationService`]: Microsoft's side — each MAK's remaining activations —
-//!   and [`SimulatedCidSource`], its
+//! - [`SimulatedActivationService`]: Microsoft's side — each MAK's remaining activations,
+//!   each CSVLK's KMS hosts (at most six) — and [`SimulatedCidSource`], its
 //!   [`ConfirmationIdSource`](volact_core::workflow::ConfirmationIdSource).
-//! - [`lab`]: the seed's isolated lab (ten workgroup machines and a retail one).
+//! - [`SimulatedDns`]: the customer's DNS server, where activated KMS hosts register their
+//!   `_vlmcs._tcp` records (secure dynamic update: a record name written by one host needs
+//!   the administrator's grant for the others) and where KMS clients find them.
+//! - [`scenario`]: a fleet scenario built from what the machines hold, so volact's fleet
+//!   simulator decides what a simulated KMS client's request leads to.
+//! - [`lab`]: the seed's isolated lab (ten workgroup machines and a retail one); [`global`]:
+//!   the seed's global KMS network (four hosts, two domains).
 //!
 //! **Every ID here is fictitious.** IIDs, CIDs, Activation IDs, hardware ids, MAC addresses
 //! and ePIDs have the layout of the real ones (so volact's validation accepts them) and are
 //! SHA-256 output otherwise ([`fictitious`]): they mean nothing to Windows or to Microsoft's
 //! activation services, and nothing in this crate can produce an ID that does. The only keys
-//! used are published ones (a GVLK, the "twin" test key of facts.md §1.3).
+//! used are published ones (GVLKs, the "twin" test keys of facts.md §1.3, one declared a MAK,
+//! the other a CSVLK).
 //!
 //! ```
 //! use volact_core::key::ProductKey;
@@ -39,10 +46,14 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod dns;
 pub mod fictitious;
+pub mod global;
 pub mod lab;
 pub mod machine;
+pub mod scenario;
 pub mod service;
 
+pub use dns::SimulatedDns;
 pub use machine::SimulatedMachine;
 pub use service::{SimulatedActivationService, SimulatedCidSource};

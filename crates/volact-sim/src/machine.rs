@@ -13,6 +13,13 @@
 //! - `activate` (`slmgr /ato`) needs the machine's Internet flag and a MAK with activations
 //!   left; a deposited CID (`slmgr /atp`) must be the service's CID for the machine's
 //!   **current** IID. Either makes the product `Licensed`.
+//! - KMS (the [`kms`] submodule): a CSVLK registered with the service goes on a Windows
+//!   Server edition (a client-group CSVLK on a client edition), and `activate` activates the
+//!   host online, within the CSVLK's limits, then registers its SRV records in the
+//!   machine's [`SimulatedDns`] as its `DnsDomainPublishList` says. A KMS client (a GVLK)
+//!   finds its hosts there through volact's own discovery; `activate` then reports whether
+//!   its request could reach a host, and leaves the KMS answer to volact's fleet simulator
+//!   (see [`kms`] for why).
 //! - [`SimulatedMachine::reimage`] is a fresh install on the same hardware (same name, same
 //!   MACs): the image's key again, so reinstalling the same MAK gives the same IID back.
 //!   [`SimulatedMachine::change_hardware`] gives it a new hardware id, hence a new IID.
@@ -30,10 +37,14 @@
 //!   this version") is the one that applies;
 //! - 0xC004C020: the MAK has exceeded its activation limit (S8), on online activation;
 //! - 0xC004C001: the activation server does not know the key (S8);
-//! - 0xC004F074: no KMS host could be contacted (S8): the simulation has none.
+//! - 0xC004F074: no KMS host could be contacted (S8): none is named or found in DNS;
+//! - 0xC004C008: the CSVLK could not be used: it has activated its six computers (S8).
 //!
 //! No Internet has no code in the table: it is a [`TargetError::Other`] that says so.
 
+pub mod kms;
+
+use crate::dns::SimulatedDns;
 use crate::fictitious;
 use crate::service::{Refusal, SimulatedActivationService};
 use std::collections::HashMap;
@@ -42,7 +53,7 @@ use volact_core::ids::{self, IdKind};
 use volact_core::key::ProductKey;
 use volact_core::license::policy::{INITIAL_GRACE, OOT_GRACE};
 use volact_core::license::{LicenseStatus, Minutes};
-use volact_core::srv::discovery::HostPort;
+use volact_core::srv::discovery::{Discovery, HostPort};
 use volact_core::workflow::edition::{gvlk_for, has_volume_channel};
 use volact_core::workflow::{
     ActivationTarget, LicensingValue, MachineInfo, NetworkType, RegistryData, TargetError,
@@ -61,6 +72,8 @@ pub const MAK_LIMIT: u32 = 0xC004_C020;
 pub const SERVER_KEY_INVALID: u32 = 0xC004_C001;
 /// 0xC004F074: no Key Management Service could be contacted.
 pub const NO_KMS: u32 = 0xC004_F074;
+/// 0xC004C008: the activation server determined the product key (a CSVLK) could not be used.
+pub const CSVLK_LIMIT: u32 = 0xC004_C008;
 
 /// The key a machine runs, as the simulation knows it: never the key itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -123,6 +136,10 @@ pub struct SimulatedMachine {
     registry: HashMap<LicensingValue, RegistryData>,
     deposit_attempts: u32,
     deposits_accepted: u32,
+    dns: SimulatedDns,
+    suffix_search_list: Vec<String>,
+    kms_requests: Vec<Discovery>,
+    srv_failures: Vec<String>,
 }
 
 fn default_os_version(family: &str) -> &'static str {
@@ -169,12 +186,23 @@ impl SimulatedMachine {
             registry: HashMap::new(),
             deposit_attempts: 0,
             deposits_accepted: 0,
+            dns: SimulatedDns::new(),
+            suffix_search_list: Vec::new(),
+            kms_requests: Vec::new(),
+            srv_failures: Vec::new(),
         }
     }
 
     /// The machine in workgroup `name` (VAMT's "Workgroup" option, the seed's proxy step 2.3).
     pub fn in_workgroup(mut self, name: &str) -> Self {
         self.network_type = NetworkType::Workgroup;
+        self.network_name = name.to_owned();
+        self
+    }
+
+    /// The machine joined to the Active Directory domain `name`: its primary DNS suffix.
+    pub fn in_domain(mut self, name: &str) -> Self {
+        self.network_type = NetworkType::Domain;
         self.network_name = name.to_owned();
         self
     }
@@ -269,6 +297,8 @@ impl SimulatedMachine {
         self.lookup_domain = None;
         self.host_caching = true;
         self.registry.clear();
+        self.kms_requests.clear();
+        self.srv_failures.clear();
         self.key_or_hardware_changed();
     }
 
@@ -333,6 +363,9 @@ impl SimulatedMachine {
                     format!("the KMS client setup key is not the one of {family} {edition}"),
                 ))
             };
+        }
+        if let Some(group) = self.service.csvlk_group(&key.fingerprint()) {
+            return self.accept_csvlk(group);
         }
         let Some(mak_edition) = self.service.mak_edition(&key.fingerprint()) else {
             return Err(licensing(
@@ -420,17 +453,13 @@ impl ActivationTarget for SimulatedMachine {
         self.answer()?;
         self.check_product(activation_id)?;
         match self.key.channel {
-            Channel::VolumeGvlk => {
-                return Err(licensing(
-                    NO_KMS,
-                    "no KMS host could be contacted: the simulation has none",
-                ));
-            }
+            Channel::VolumeGvlk => return self.request_kms_activation(),
             _ if !self.internet => return Err(self.no_internet()),
             Channel::VolumeMak => {}
+            Channel::VolumeCsvlk => return self.activate_kms_host(),
             _ => {
                 return Err(TargetError::Other {
-                    detail: "the simulation activates only MAKs online".into(),
+                    detail: "the simulation activates only MAKs and KMS hosts online".into(),
                 });
             }
         }
@@ -443,7 +472,7 @@ impl ActivationTarget for SimulatedMachine {
                 MAK_LIMIT,
                 "the MAK has exceeded its activation limit (simulated service)",
             )),
-            Err(Refusal::UnknownIid | Refusal::InvalidIid) => Err(licensing(
+            Err(Refusal::UnknownIid | Refusal::InvalidIid | Refusal::CsvlkLimit) => Err(licensing(
                 SERVER_KEY_INVALID,
                 "the simulated activation server does not know this key",
             )),

@@ -6,14 +6,23 @@
 //! A real IID carries the installed product key's data, and Microsoft decodes it to find
 //! the MAK whose count an activation uses. The simulation's fictitious IIDs carry nothing,
 //! so a [`SimulatedMachine`](crate::SimulatedMachine) tells the service which key its IID was
-//! made with whenever the IID changes ([`SimulatedActivationService::register_iid`]): that
-//! registration stands for Microsoft decoding the IID.
+//! made with whenever the IID changes (the crate-private `register_iid`): that registration
+//! stands for Microsoft decoding the IID.
 //!
 //! A MAK's count goes down once per **new** IID (an installation activated for the first
 //! time), whether online or by a CID: issuing the CID of an IID again, as VAMT's "Reapply
 //! Confirmation ID" relies on, uses no activation ("Reapplying the same CID conserves the
 //! remaining activations on the MAK", research/vamt.md §5). Every ID here is fictitious
-//! (see [`fictitious`](crate::fictitious)).
+//! (see [`fictitious`]).
+//!
+//! The service also knows the CSVLKs (KMS host keys) registered with it, each with the group
+//! the administrator declares (facts.md §5.4: many CSVLKs cannot be decoded), and activates
+//! KMS hosts online, on at most six different computers (facts.md §4.1, S5; 0xC004C008 in
+//! volact's error table: "it activates up to 10 times on up to six different computers"). A
+//! computer is a hardware id; activating one again uses nothing. The ten activations are not
+//! modelled apart: a simulated computer has one installation per key (its IID follows hardware
+//! and key), so six computers are six installations. The service records the order in which
+//! hosts were activated, which is what the seed's deployment order is about.
 
 use crate::fictitious;
 use std::cell::RefCell;
@@ -22,6 +31,8 @@ use std::fmt;
 use std::rc::Rc;
 use volact_core::ids::InstallationId;
 use volact_core::key::ProductKey;
+use volact_core::license::product::Csvlk;
+use volact_core::workflow::kms::MAX_HOSTS_PER_CSVLK;
 use volact_core::workflow::{CidAnswer, CidRequest, ConfirmationIdSource};
 
 /// The service's answer code when a MAK has no activation left: 0x7F, "MAK limit exceeded"
@@ -30,6 +41,17 @@ pub const MAK_LIMIT_EXCEEDED: u32 = 0x7F;
 /// The service's answer code for an Installation ID that is not one: 0x90, "invalid IID"
 /// (research/vamt.md §5).
 pub const INVALID_IID: u32 = 0x90;
+
+/// On how many different computers one CSVLK activates a KMS host (facts.md §4.1, S5).
+pub const CSVLK_COMPUTERS: usize = MAX_HOSTS_PER_CSVLK;
+
+/// What the service knows of one CSVLK (by fingerprint).
+#[derive(Clone, Debug)]
+struct CsvlkRecord {
+    group: Csvlk,
+    /// Hardware ids of the computers it activated.
+    computers: HashSet<String>,
+}
 
 /// What the service knows of one MAK (by the key's fingerprint: it holds no key).
 #[derive(Clone, Debug)]
@@ -47,6 +69,9 @@ struct State {
     iids: HashMap<String, String>,
     /// IID digits already activated (online or by an issued CID).
     activated: HashSet<String>,
+    csvlks: HashMap<String, CsvlkRecord>,
+    /// Computer names of the KMS hosts activated, in order (first activations only).
+    host_activations: Vec<String>,
 }
 
 /// Why the service did not activate an IID.
@@ -58,6 +83,8 @@ pub(crate) enum Refusal {
     UnknownIid,
     /// The MAK has no activation left.
     LimitExceeded,
+    /// The CSVLK has activated its six computers.
+    CsvlkLimit,
 }
 
 /// The simulated activation service. Cloning shares it: every machine and the CID source of
@@ -105,6 +132,8 @@ impl SimulatedActivationService {
                 maks: HashMap::new(),
                 iids: HashMap::new(),
                 activated: HashSet::new(),
+                csvlks: HashMap::new(),
+                host_activations: Vec::new(),
             })),
         }
     }
@@ -184,6 +213,61 @@ impl SimulatedActivationService {
             && digits(&fictitious::confirmation_id(&s.secret, &iid)) == digits(cid)
     }
 
+    /// Registers a CSVLK with the group the administrator declares for it (Microsoft's
+    /// record of the licence: which products its hosts may activate). Registering it again
+    /// sets the group and forgets the hosts it activated.
+    pub fn register_csvlk(&self, key: &ProductKey, group: Csvlk) {
+        self.state.borrow_mut().csvlks.insert(
+            key.fingerprint(),
+            CsvlkRecord {
+                group,
+                computers: HashSet::new(),
+            },
+        );
+    }
+
+    /// How many different computers a registered CSVLK has activated as KMS hosts.
+    pub fn csvlk_computers(&self, key: &ProductKey) -> Option<usize> {
+        self.state
+            .borrow()
+            .csvlks
+            .get(&key.fingerprint())
+            .map(|c| c.computers.len())
+    }
+
+    /// The KMS hosts activated so far, by computer name, in the order of their first
+    /// activation.
+    pub fn kms_host_activations(&self) -> Vec<String> {
+        self.state.borrow().host_activations.clone()
+    }
+
+    /// The declared group of a registered CSVLK, by the key's fingerprint.
+    pub(crate) fn csvlk_group(&self, fingerprint: &str) -> Option<Csvlk> {
+        self.state.borrow().csvlks.get(fingerprint).map(|c| c.group)
+    }
+
+    /// Activates a KMS host online: `computer` (a hardware id, named `name`) with the CSVLK
+    /// of this fingerprint. See the module doc for the count.
+    pub(crate) fn activate_kms_host(
+        &self,
+        fingerprint: &str,
+        computer: &str,
+        name: &str,
+    ) -> Result<(), Refusal> {
+        let mut s = self.state.borrow_mut();
+        let s = &mut *s;
+        let c = s.csvlks.get_mut(fingerprint).ok_or(Refusal::UnknownIid)?;
+        if c.computers.contains(computer) {
+            return Ok(());
+        }
+        if c.computers.len() >= CSVLK_COMPUTERS {
+            return Err(Refusal::CsvlkLimit);
+        }
+        c.computers.insert(computer.to_owned());
+        s.host_activations.push(name.to_owned());
+        Ok(())
+    }
+
     /// A CID source on this service: what VAMT's "Acquire Confirmation IDs" reaches on an
     /// internet-connected host.
     pub fn cid_source(&self) -> SimulatedCidSource {
@@ -214,7 +298,7 @@ impl ConfirmationIdSource for SimulatedCidSource {
         self.asked += 1;
         match self.service.activate(&request.installation_id) {
             Ok(confirmation_id) => CidAnswer::Issued { confirmation_id },
-            Err(Refusal::UnknownIid) => CidAnswer::NotAvailable,
+            Err(Refusal::UnknownIid | Refusal::CsvlkLimit) => CidAnswer::NotAvailable,
             Err(Refusal::LimitExceeded) => CidAnswer::Refused {
                 code: MAK_LIMIT_EXCEEDED,
                 detail: "MAK activation limit exceeded (simulated service)".into(),

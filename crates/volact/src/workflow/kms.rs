@@ -28,7 +28,7 @@ use crate::catalog::Channel;
 use crate::license::product::{ClientProduct, Csvlk};
 use crate::srv::discovery::HostPort;
 use crate::srv::plan::{Topology, plan as srv_plan};
-use crate::srv::record::KMS_PORT;
+use crate::srv::record::{KMS_PORT, same_name};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How many KMS hosts one CSVLK may activate (facts.md §4.1, S5).
@@ -192,6 +192,8 @@ pub struct Deployment<'a> {
     pub serves: &'a [ClientProduct],
     /// Domain → the security group of the hosts that write its `_vlmcs._tcp` record (the
     /// seed's `KMS_E`, `KMS_W`); `KMS_Hosts` (the seed's single-site name) when not given.
+    /// Domains compare as DNS names (case, trailing dot); one the plan publishes no record
+    /// in is listed in the plan's notes as unused.
     pub security_groups: &'a BTreeMap<String, String>,
 }
 
@@ -209,9 +211,53 @@ fn is_host(machine: &str, fqdn: &str) -> bool {
             .is_some_and(|l| l.eq_ignore_ascii_case(m))
 }
 
+/// The surveyed machine that is the host named `fqdn`. Computer names repeat across domains
+/// (each site's `KMS1`), so when several machines have the host's first label, the one whose
+/// name and domain make the FQDN is it; none or several of those is an error, never a guess.
+fn find_host<'s>(
+    surveyed: &'s [Surveyed],
+    fqdn: &str,
+) -> Result<(usize, &'s Surveyed), WorkflowError> {
+    let named: Vec<(usize, &Surveyed)> = surveyed
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.machine.as_ref().is_some_and(|m| is_host(&m.name, fqdn)))
+        .collect();
+    if let [one] = named[..] {
+        return Ok(one);
+    }
+    let full: Vec<(usize, &Surveyed)> = named
+        .iter()
+        .copied()
+        .filter(|(_, s)| {
+            s.machine.as_ref().is_some_and(|m| {
+                let dotted = format!("{}.{}", m.name.trim_end_matches('.'), m.network_name);
+                m.network_type == super::target::NetworkType::Domain && same_name(&dotted, fqdn)
+            })
+        })
+        .collect();
+    match (&named[..], &full[..]) {
+        ([], _) => Err(WorkflowError::Input {
+            detail: format!("the KMS host {fqdn} is not in the survey"),
+        }),
+        (_, [one]) => Ok(*one),
+        _ => Err(WorkflowError::Input {
+            detail: format!(
+                "the KMS host {fqdn} could be any of the surveyed machines {}: survey it under its full DNS name",
+                named
+                    .iter()
+                    .map(|(i, s)| s.name(*i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }),
+    }
+}
+
 /// Deploys the topology's KMS hosts in the seed's order. Refused: a key that is not a CSVLK,
 /// a group that does not cover every served product, more hosts than one CSVLK may activate,
-/// a planned host that was not surveyed (or did not answer).
+/// a planned host that was not surveyed (or did not answer), or that the survey cannot tell
+/// apart from another (computer names that repeat across domains).
 pub fn deploy_plan(
     topology: &Topology,
     d: &Deployment<'_>,
@@ -267,16 +313,19 @@ pub fn deploy_plan(
             records.iter().map(|r| r.host.clone()).collect(),
         );
     }
+    // Surveyed machine → the planned host it was matched to: one machine is one host.
+    let mut matched: BTreeMap<usize, &str> = BTreeMap::new();
     for host in &topology.hosts {
-        let Some((i, s)) = surveyed.iter().enumerate().find(|(_, s)| {
-            s.machine
-                .as_ref()
-                .is_some_and(|m| is_host(&m.name, &host.name))
-        }) else {
+        let (i, s) = find_host(surveyed, &host.name)?;
+        if let Some(other) = matched.insert(i, &host.name) {
             return Err(WorkflowError::Input {
-                detail: format!("the KMS host {} is not in the survey", host.name),
+                detail: format!(
+                    "the KMS hosts {other} and {} are both the surveyed machine {}: survey each host, under its full DNS name where computer names repeat",
+                    host.name,
+                    s.name(i)
+                ),
             });
-        };
+        }
         let products = s.answer().map_err(|e| WorkflowError::Input {
             detail: format!("the KMS host {} did not answer: {e}", host.name),
         })?;
@@ -330,9 +379,9 @@ pub fn deploy_plan(
                 actions.push(Action::GrantSrvRecord {
                     group: d
                         .security_groups
-                        .get(&domain)
-                        .cloned()
-                        .unwrap_or_else(|| DEFAULT_SECURITY_GROUP.to_owned()),
+                        .iter()
+                        .find(|(k, _)| same_name(k, &domain))
+                        .map_or_else(|| DEFAULT_SECURITY_GROUP.to_owned(), |(_, g)| g.clone()),
                     hosts: publishers.get(&domain).cloned().unwrap_or_default(),
                     domain,
                 });
@@ -351,6 +400,21 @@ pub fn deploy_plan(
     notes.push(
         "restart the Software Licensing service after changing DnsDomainPublishList or the listening port (S6)".into(),
     );
+    // A group given for a domain this plan publishes nothing in is unused: said, not refused
+    // (one map of every domain's group may serve several deployments), since a misspelt
+    // domain would otherwise leave its record to the default group unnoticed.
+    let unused: Vec<&str> = d
+        .security_groups
+        .keys()
+        .filter(|k| !planned.domains.keys().any(|p| same_name(p, k)))
+        .map(String::as_str)
+        .collect();
+    if !unused.is_empty() {
+        notes.push(format!(
+            "security groups given for domains this plan publishes no record in, unused: {}",
+            unused.join(", ")
+        ));
+    }
     Ok(Plan {
         kind: PlanKind::KmsDeploy,
         machines,
