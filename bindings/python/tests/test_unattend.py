@@ -180,11 +180,6 @@ def test_scrub_catches_other_spellings_in_setups_places(spelling):
     assert_no_key(out.decode("utf-8"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the core's unattend::key_shapes finds dashed keys only: a key without dashes in "
-    "a command line or comment survives scrub",
-)
 def test_scrub_catches_a_key_without_dashes_in_a_command_line():
     file = MAK_FILE.replace(
         b"/ipk " + TWIN_B.encode(), b"/ipk " + TWIN_B.replace("-", "").encode()
