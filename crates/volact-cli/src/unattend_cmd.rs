@@ -183,28 +183,9 @@ fn show(
     catalog: Option<&Path>,
     out: &mut dyn Write,
 ) -> io::Result<Verdict> {
-    let (bytes, file) = load(path)?;
+    let (_, file) = load(path)?;
     let catalog = crate::catalog_cmd::user_catalog(catalog)?;
     let mut report = file.report(&catalog);
-    // Keys written without dashes outside the elements: the core does not list them, and
-    // scrub would refuse the file.
-    let element_lines: Vec<usize> = report
-        .places
-        .iter()
-        .filter(|p| p.kind != PlaceKind::OtherText)
-        .map(|p| p.line)
-        .collect();
-    let bare: Vec<String> = bare_key_lines(&bytes)
-        .into_iter()
-        .filter(|l| !element_lines.contains(l))
-        .map(|l| l.to_string())
-        .collect();
-    if !bare.is_empty() {
-        report.warnings.push(format!(
-            "a key written without dashes outside setup's places, at line {}: not listed above, and `volact unattend scrub` refuses the file until it is removed by hand",
-            bare.join(", ")
-        ));
-    }
     if let Some(w) = exposed_warning(path, &report) {
         report.warnings.push(w);
     }
@@ -374,70 +355,15 @@ fn scrub(a: &ScrubArgs, out: &mut dyn Write) -> io::Result<Verdict> {
     Ok(Verdict::AllValid)
 }
 
-/// The 1-based line of the first key left in a scrubbed file: a place still holding a key,
-/// or key-shaped text the scrubber does not recognise (see [`bare_key_lines`]). A check on
-/// the result, not a second scrubber: what it finds is refused, never edited.
+/// The 1-based line of the first key left in a scrubbed file (the core lists key-shaped text
+/// with and without dashes). A check on the result, not a second scrubber: what it finds is
+/// refused, never edited.
 fn key_left(bytes: &[u8]) -> Option<usize> {
     let Ok(file) = UnattendFile::parse(bytes) else {
         return Some(1);
     };
     let report = file.report(&UserCatalog::new());
-    match report.places.iter().find(|p| holds_key(p)) {
-        Some(p) => Some(p.line),
-        None => bare_key_lines(bytes).first().copied(),
-    }
-}
-
-/// The 1-based lines holding a key written without dashes: 25 key symbols in a row, not
-/// part of a longer run of letters and digits, that read as a key.
-fn bare_key_lines(bytes: &[u8]) -> Vec<usize> {
-    let text = decode(bytes);
-    let b = text.as_bytes();
-    let mut lines = Vec::new();
-    let mut line = 1;
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\n' {
-            line += 1;
-        }
-        if !b[i].is_ascii_alphanumeric() {
-            i += 1;
-            continue;
-        }
-        let run = b[i..]
-            .iter()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .count();
-        if run == 25 && ProductKey::parse(&text[i..i + run]).is_ok() && lines.last() != Some(&line)
-        {
-            lines.push(line);
-        }
-        i += run;
-    }
-    lines
-}
-
-/// The text of an answer file for the check above: UTF-16 by its byte order mark, else
-/// UTF-8 (lossy: the core has read it already).
-fn decode(bytes: &[u8]) -> String {
-    let utf16 = |body: &[u8], le: bool| {
-        let units: Vec<u16> = body
-            .chunks_exact(2)
-            .map(|c| {
-                if le {
-                    u16::from_le_bytes([c[0], c[1]])
-                } else {
-                    u16::from_be_bytes([c[0], c[1]])
-                }
-            })
-            .collect();
-        String::from_utf16_lossy(&units)
-    };
-    match bytes {
-        [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
-        [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
-        _ => String::from_utf8_lossy(bytes).into_owned(),
-    }
+    report.places.iter().find(|p| holds_key(p)).map(|p| p.line)
 }
 
 #[cfg(test)]
