@@ -110,6 +110,17 @@ pub fn configure_plan(surveyed: &[Surveyed], settings: &ClientSettings) -> Plan 
                     "no Windows product with a key installed".into(),
                 );
             };
+            if !settings.install_gvlk && p.channel != Channel::VolumeGvlk {
+                return MachinePlan::skip(
+                    i,
+                    name,
+                    "not-kms-client",
+                    format!(
+                        "the Windows product runs a {} key, not a GVLK: configuring KMS discovery does nothing without installing the GVLK",
+                        p.channel.product_key_type()
+                    ),
+                );
+            }
             let mut actions = Vec::new();
             if settings.install_gvlk {
                 match edition::gvlk_for(&p.family, &p.edition_id) {

@@ -618,6 +618,11 @@ pub struct Run {
     pub plan: Plan,
     /// One entry per machine of the plan.
     pub progress: Vec<MachineProgress>,
+    /// Set when the run stopped for a manual step that the machines after it depend on (the
+    /// seed grants the SRV record permissions after the first KMS host's activation and
+    /// before the others'): what to do. Running again means it was done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting: Option<String>,
 }
 
 impl Run {
@@ -642,7 +647,11 @@ impl Run {
                 manual: Vec::new(),
             })
             .collect();
-        Run { plan, progress }
+        Run {
+            plan,
+            progress,
+            waiting: None,
+        }
     }
 
     /// The run as JSON (the saved state).
@@ -726,6 +735,9 @@ impl Run {
                 ),
             });
         }
+        // Running again is the administrator's word that the awaited step was done.
+        self.waiting = None;
+        let mut pause = None;
         for (m, progress) in self.plan.machines.iter().zip(self.progress.iter_mut()) {
             if matches!(progress.state, MachineState::Done | MachineState::Skipped) {
                 continue;
@@ -745,12 +757,40 @@ impl Run {
                     }
                 }
             }
+            let finished_now =
+                progress.done == m.actions.len() && progress.state != MachineState::Done;
             if progress.done == m.actions.len() {
                 progress.state = MachineState::Done;
             }
             progress.license_status = target.products().ok().and_then(|ps| {
                 super::applicability::windows_product(&ps).map(|p| p.license_status.to_wmi())
             });
+            // The other hosts may update the SRV record only once the grant is made: stop
+            // here and let the administrator run again after it (the seed's order).
+            let grants: Vec<String> = m
+                .actions
+                .iter()
+                .filter_map(|a| match a {
+                    Action::GrantSrvRecord { domain, group, .. } => Some(format!(
+                        "grant {group} Read, Write and Delete on _vlmcs._tcp.{domain}"
+                    )),
+                    _ => None,
+                })
+                .collect();
+            if finished_now && !grants.is_empty() {
+                pause = Some(format!(
+                    "{} before the next hosts activate, then run again",
+                    grants.join("; ")
+                ));
+                break;
+            }
+        }
+        if self
+            .progress
+            .iter()
+            .any(|p| matches!(p.state, MachineState::Pending | MachineState::Failed { .. }))
+        {
+            self.waiting = pause;
         }
         Ok(())
     }

@@ -318,3 +318,23 @@ fn every_kms_plan_holds_the_rendering_invariants() {
         crate::fuzzing::workflow_plan(plan.to_json().as_bytes());
     }
 }
+
+#[test]
+fn without_installing_the_gvlk_only_kms_clients_are_configured() {
+    let surveyed = [
+        entry("PC1", "Windows 11", "Enterprise", Channel::VolumeGvlk),
+        entry("PC2", "Windows 11", "Core", Channel::Retail),
+    ];
+    let settings = ClientSettings {
+        install_gvlk: false,
+        ..ClientSettings::table6("http://contoso.com/help")
+    };
+    let plan = configure_plan(&surveyed, &settings);
+    assert_eq!(rules(&plan), [None, Some("not-kms-client")]);
+    assert!(
+        !plan.machines[0]
+            .actions
+            .iter()
+            .any(|a| matches!(a, Action::InstallGvlk { .. }))
+    );
+}
