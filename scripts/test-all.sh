@@ -95,7 +95,15 @@ readme_commands() {
     grep -q 'names, workgroup, group or key in it: 0' <<<"$out" &&
     grep -q 'Licensed: 10 of 11' <<<"$out" &&
     grep -q 'reapplied with exact IID match: 10 done, 1 skipped; Licensed: 10; activations left: 15' <<<"$out" &&
-    grep -q 'exact IID match on: failed: exact IID match' <<<"$out"
+    grep -q 'exact IID match on: failed: exact IID match' <<<"$out" || return 1
+  # The seed's global KMS network: deployed on simulated machines, checked by the fleet
+  # simulator.
+  out=$(cargo run -q -p volact-sim --example global_kms) || return 1
+  echo "$out"
+  grep -q 'activated online in this order: KMS-E1, KMS-E2, KMS-W1, KMS-W2' <<<"$out" &&
+    grep -q 'DnsDomainPublishList read back: 4 of 4 as planned' <<<"$out" &&
+    grep -q 'EAST-HOME1 skipped, no-gvlk' <<<"$out" &&
+    grep -q '60 of 60 clients licensed, median first activation after [0-9]* h, WAN share 0.0 %' <<<"$out"
 }
 
 stage "system packages" install_system_packages

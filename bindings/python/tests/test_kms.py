@@ -158,15 +158,23 @@ def test_no_options_are_the_defaults_and_fields_can_be_turned_off():
         ("set_kms_lookup_domain", (None,)),
         ("activate", (sku("Enterprise"),)),
     ]
-    # Without the GVLK, a Home machine is configured like any other: nothing is installed.
-    machines = clients()[:2]
-    configure(machines, {"install_gvlk": False, "activate": False, "host_caching": False})
-    for m in machines:
-        assert changes(m) == [
-            ("set_kms_host", (None,)),
-            ("set_kms_lookup_domain", (None,)),
-            ("set_host_caching", (False,)),
-        ]
+    # Without the GVLK, only KMS clients are configured: nothing is installed, and a machine
+    # that does not run a GVLK is skipped (discovery settings would do nothing there).
+    kms_client = FakeMachine(
+        "PC-KMS", edition="Enterprise", seed=4, network="Domain", channel="Volume:GVLK"
+    )
+    machines = [kms_client] + clients()[:2]
+    plan, _ = configure(
+        machines, {"install_gvlk": False, "activate": False, "host_caching": False}
+    )
+    assert changes(kms_client) == [
+        ("set_kms_host", (None,)),
+        ("set_kms_lookup_domain", (None,)),
+        ("set_host_caching", (False,)),
+    ]
+    for m in machines[1:]:
+        assert changes(m) == []
+        assert machine_plan(plan, m.name)["skipped"]["rule"] == "not-kms-client"
 
 
 @pytest.mark.parametrize(
@@ -270,7 +278,14 @@ def test_kms_deploy_follows_the_seeds_order_with_the_planners_publish_lists(keys
         h.calls.clear()
     log.clear()
     run = volact.workflow_run_execute(volact.workflow_run_new(plan), hosts, keys, "2YV66")
+    # The run stops after the first host for the SRV record grants (the seed's order) and
+    # goes on when run again.
+    first = json.loads(run)
+    assert [p["state"] for p in first["progress"]] == ["done", "pending", "pending", "pending"]
+    assert "grant KMS_E Read, Write and Delete" in first["waiting"]
+    run = volact.workflow_run_execute(run, hosts, keys, "2YV66")
     assert [p["state"] for p in json.loads(run)["progress"]] == ["done"] * 4
+    assert "waiting" not in json.loads(run)
     # One host after the other, in the seed's order; the CSVLK reaches install only.
     changed = [(name, m, args) for name, m, args in log if m in WRITES]
     assert [name for name, m, _ in changed if m == "activate"] == HOSTS
