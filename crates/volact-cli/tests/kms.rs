@@ -5,6 +5,8 @@
 //! The CSVLK and MAK here are the published "twin" test key of tests/mak.rs, declared with
 //! `--type`; every output and written file is checked for it, with and without dashes.
 
+mod common;
+use common::{fails, ok, path, stderr, stdout};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -29,24 +31,6 @@ fn global() -> String {
     manifest("../../examples/kms/contoso-global.toml")
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("volact-cli-kms-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn assert_no_key(text: &str, what: &str) {
-    let bare: String = TWIN.chars().filter(|&c| c != '-').collect();
-    assert!(
-        !text.contains(TWIN) && !text.contains(&bare),
-        "the key in {what}: {text}"
-    );
-    for group in TWIN.split('-').take(4) {
-        assert!(!text.contains(group), "{group} in {what}: {text}");
-    }
-}
-
 fn volact(args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_volact"))
         .args(args)
@@ -59,29 +43,6 @@ fn volact(args: &[&str]) -> Output {
     assert_no_key(&String::from_utf8_lossy(&out.stdout), "stdout");
     assert_no_key(&String::from_utf8_lossy(&out.stderr), "stderr");
     out
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn ok(o: &Output) -> String {
-    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(o), stderr(o));
-    stdout(o)
-}
-
-/// The exit status and standard error of a run expected to fail.
-fn fails(o: &Output, code: i32) -> String {
-    assert_eq!(o.status.code(), Some(code), "{}{}", stdout(o), stderr(o));
-    stderr(o)
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 /// A scratch MAK store holding the twin key as `kind` (csvlk or mak).
@@ -776,4 +737,12 @@ fn conversion_to_mak_skips_machines_that_are_not_kms_clients() {
         "{err}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn assert_no_key(text: &str, what: &str) {
+    common::assert_no_key(text, TWIN, what);
+}
+
+fn scratch(name: &str) -> PathBuf {
+    common::scratch("kms", name)
 }

@@ -6,6 +6,8 @@
 //! volact may hold a key in clear (with or without dashes, or any of its first four groups),
 //! and a file holding a key must be owner-only.
 
+mod common;
+use common::{assert_no_key, fails, ok, path, stderr, stdout};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -20,27 +22,6 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../volact/tests/data/unattend")
         .join(name)
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("volact-cli-unattend-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Neither the key nor its dashless form nor any of its first four groups in `text`.
-fn assert_no_key(text: &str, key: &str, what: &str) {
-    let bare: String = key.chars().filter(|&c| c != '-').collect();
-    let upper = text.to_ascii_uppercase();
-    assert!(
-        !upper.contains(key) && !upper.contains(&bare),
-        "the key {key} in {what}: {text}"
-    );
-    for group in key.split('-').take(4) {
-        assert!(!upper.contains(group), "{group} in {what}: {text}");
-    }
 }
 
 /// Runs volact (with `stdin` fed when given) and checks that neither output holds any of
@@ -78,28 +59,6 @@ fn run(args: &[&str], stdin: Option<&str>) -> Output {
 
 fn volact(args: &[&str]) -> Output {
     run(args, None)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn ok(o: &Output) -> String {
-    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(o), stderr(o));
-    stdout(o)
-}
-
-fn fails(o: &Output, code: i32) -> String {
-    assert_eq!(o.status.code(), Some(code), "{}{}", stdout(o), stderr(o));
-    stderr(o)
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 fn text(p: &Path) -> String {
@@ -667,4 +626,8 @@ fn crlf_line_endings_and_a_utf8_bom_are_kept() {
     ]));
     assert_eq!(text(&scrubbed), crlf.replace(MAK, SCRUBBED));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn scratch(name: &str) -> PathBuf {
+    common::scratch("unattend", name)
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod common;
-use common::test_id;
+use common::{ok, path, stderr, stdout, test_id};
 
 /// A MAK through `--type mak` only (the published "twin" test key of tests/mak.rs).
 const TWIN: &str = "VKCF7-HV62C-944TY-YJ9NF-6Q83G";
@@ -22,25 +22,6 @@ fn data(name: &str) -> String {
         .join(name)
         .display()
         .to_string()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("volact-cli-workflow-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn assert_no_key(text: &str, what: &str) {
-    let bare: String = TWIN.chars().filter(|&c| c != '-').collect();
-    assert!(
-        !text.contains(TWIN) && !text.contains(&bare),
-        "the key in {what}: {text}"
-    );
-    for group in TWIN.split('-').take(4) {
-        assert!(!text.contains(group), "{group} in {what}: {text}");
-    }
 }
 
 /// Runs volact with the store and catalog locations cleared (the store is given with
@@ -57,23 +38,6 @@ fn volact(args: &[&str]) -> Output {
     assert_no_key(&String::from_utf8_lossy(&out.stdout), "stdout");
     assert_no_key(&String::from_utf8_lossy(&out.stderr), "stderr");
     out
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn ok(o: &Output) -> String {
-    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(o), stderr(o));
-    stdout(o)
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 /// Reads a file volact wrote, checking it does not hold the key.
@@ -756,4 +720,12 @@ fn bad_inputs_fail_clearly() {
     let o = volact(&["proxy", "apply", "x.cil", "--survey", &survey]);
     assert_eq!(o.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn assert_no_key(text: &str, what: &str) {
+    common::assert_no_key(text, TWIN, what);
+}
+
+fn scratch(name: &str) -> PathBuf {
+    common::scratch("workflow", name)
 }
