@@ -4,7 +4,7 @@
 # discovery over DNS against a bind9 it starts on loopback, licensing, the user catalog, the header
 # check, the MAK store, workflows over fake machines, Unattend.xml answer files) against
 # libvolact, and builds and runs examples/csharp/InspectKeys.cs, KmsPlan.cs, ExplainCodes.cs,
-# ClassifyKeys.cs, MakStore.cs, MakProxy.cs and Unattend.cs.
+# ClassifyKeys.cs, MakStore.cs, MakProxy.cs, KmsDeploy.cs and Unattend.cs.
 # Run from the repository root (the top-level test runner does): bindings/csharp/test.sh
 #
 # Prints "N passed, N failed" (from NUnit's "Tests run:" line). Exit status: non-zero when a
@@ -95,6 +95,8 @@ csc=(mcs -langversion:7.2 -warnaserror+ -nologo)
     -out:"$out/MakStore.exe" "$root/examples/csharp/MakStore.cs"
 "${csc[@]}" -target:exe -r:"$out/Volact.dll" \
     -out:"$out/MakProxy.exe" "$root/examples/csharp/MakProxy.cs"
+"${csc[@]}" -target:exe -r:"$out/Volact.dll" \
+    -out:"$out/KmsDeploy.exe" "$root/examples/csharp/KmsDeploy.cs"
 "${csc[@]}" -target:exe -r:"$out/Volact.dll" \
     -out:"$out/Unattend.exe" "$root/examples/csharp/Unattend.cs"
 
@@ -284,6 +286,39 @@ if [[ "$proxy_status" -ne 0 ||
     example_ok=0
 else
     echo "example MakProxy: ok"
+fi
+
+# The global topology's four hosts: the run waits for the SRV record grants after kms-e1, then
+# the saved run activates the others, each with its publish list; Table 6 on two clients: the
+# Core one skipped (no-gvlk), the Enterprise one given the published GVLK, caching off and the
+# URL; an invalid topology fails (exit status 1); the CSVLK is never shown.
+mkdir -p "$out/scratch-example"
+set +e
+kms_out=$(mono "$out/KmsDeploy.exe" "$root/examples/kms/contoso-global.toml" </dev/null 2>&1)
+kms_status=$?
+printf '[[host]]\nname = "a b"\n' >"$out/scratch-example/bad-topology.toml"
+kms_bad=$(mono "$out/KmsDeploy.exe" "$out/scratch-example/bad-topology.toml" </dev/null 2>&1)
+kms_bad_status=$?
+set -e
+echo "$kms_out"
+echo "$kms_bad"
+kms_all="$kms_out$kms_bad"
+if [[ "$kms_status" -ne 0 || "$kms_bad_status" -ne 1 ||
+      "$kms_out" != *'CSVLK XXXXX-XXXXX-XXXXX-XXXXX-6Q83G (csvlk), group server2022'* ||
+      "$kms_out" != *'  plan: kms-e1, kms-e2, kms-w1, kms-w2 (the topology'"'"'s order)'* ||
+      "$kms_out" != *'  the run waits: grant KMS_E Read, Write and Delete on _vlmcs._tcp.east.contoso.com; grant KMS_W Read, Write and Delete on _vlmcs._tcp.west.contoso.com before the next hosts activate, then run again'* ||
+      "$kms_out" != *$'    kms-e1: done (reg DnsDomainPublishList, /ipk XXXXX-XXXXX-XXXXX-XXXXX-6Q83G, /ato)\n    kms-e2: pending (nothing done yet)'* ||
+      "$kms_out" != *$'  kms-e1: done, LicenseStatus 1 (licensed)\n'*$'    DnsDomainPublishList: east.contoso.com, 10, 75 | west.contoso.com, 90, 75\n'* ||
+      "$kms_out" != *'    DnsDomainPublishList: west.contoso.com, 10, 25 | east.contoso.com, 90, 25'* ||
+      "$kms_out" != *$'  PC-ENT01: done, LicenseStatus 1 (licensed)\n    calls: /ipk NPPR9-FWDCX-D2C8J-H872K-2YT43, /ckms, /ckms-domain, /ckhc, reg AlternateURL, /ato'* ||
+      "$kms_out" != *$'    host caching:         off\n    AlternateURL:         http://contoso.com/help'* ||
+      "$kms_out" != *$'  PC-HOME01: skipped (no-gvlk): '*$'\n    nothing was called'* ||
+      "$kms_bad" != *'failed (WorkflowInput): topology: line 2'* ||
+      "$kms_all" == *VKCF7* || "$kms_all" == *HV62C* || "$kms_all" == *944TY* || "$kms_all" == *YJ9NF* ]]; then
+    echo "example: KmsDeploy did not wait for the grants, deploy the four hosts with their publish lists, configure the Enterprise client, skip the Core one, refuse the invalid topology and mask the CSVLK (status $kms_status, $kms_bad_status)" >&2
+    example_ok=0
+else
+    echo "example KmsDeploy: ok"
 fi
 
 # The MAK into the GVLK answer file (both places), then scrubbed; a file with a DTD is refused

@@ -23,7 +23,8 @@
 //!   UTF-16, every UNATTEND_* code, with the core's fixture files and the test pkeyconfig files
 //!   as arguments) against `libvolact.so` (also under valgrind) and `libvolact.a`;
 //! - `examples/c/kms_plan.c`, `examples/c/explain.c`, `examples/c/classify_key.c`,
-//!   `examples/c/mak_proxy.c` and `examples/c/unattend.c`, whose output is checked;
+//!   `examples/c/mak_proxy.c`, `examples/c/kms_deploy.c` and `examples/c/unattend.c`, whose
+//!   output is checked;
 //! - `tests/cpp/test_volact.cpp` with g++ (also under valgrind);
 //! - `examples/c/inspect_key.c`, whose output is checked so the example cannot rot;
 //! - `tests/c/leak_handle.c`, a deliberate leak valgrind must catch.
@@ -938,6 +939,76 @@ fn example_mak_proxy() {
     );
     assert_eq!(
         run(Command::new(&exe).args(["a", "b"])).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn example_kms_deploy() {
+    let (scratch, exe) = build_example("kms_deploy");
+    let global = repo_dir().join("examples/kms/contoso-global.toml");
+    let out = valgrind(&exe, &[global.to_str().expect("UTF-8 path")]);
+    let stdout = text(&out.stdout);
+    for expected in [
+        "CSVLK XXXXX-XXXXX-XXXXX-XXXXX-6Q83G (csvlk), group server2022, serving windows10, \
+         windows11\n",
+        "  plan: kms-e1, kms-e2, kms-w1, kms-w2 (the topology's order)\n",
+        // The first run stops after kms-e1 for the SRV record grants.
+        "  the run waits: grant KMS_E Read, Write and Delete on _vlmcs._tcp.east.contoso.com; \
+         grant KMS_W Read, Write and Delete on _vlmcs._tcp.west.contoso.com before the next \
+         hosts activate, then run again\n",
+        "    kms-e1: done (reg DnsDomainPublishList, /ipk XXXXX-XXXXX-XXXXX-XXXXX-6Q83G, /ato)\n    \
+         kms-e2: pending (nothing done yet)\n",
+        // The saved run again: every host, its publish list as write_value got it.
+        "  kms-e1: done, LicenseStatus 1 (licensed)\n",
+        "    DnsDomainPublishList: east.contoso.com, 10, 75 | west.contoso.com, 90, 75\n",
+        "    DnsDomainPublishList: east.contoso.com, 10, 25 | west.contoso.com, 90, 25\n",
+        "    DnsDomainPublishList: west.contoso.com, 10, 75 | east.contoso.com, 90, 75\n",
+        "  kms-w2: done, LicenseStatus 1 (licensed)\n    calls: reg DnsDomainPublishList, /ipk \
+         XXXXX-XXXXX-XXXXX-XXXXX-6Q83G, /ato\n    product key:          \
+         XXXXX-XXXXX-XXXXX-XXXXX-6Q83G (Volume:CSVLK)\n    \
+         DnsDomainPublishList: west.contoso.com, 10, 25 | east.contoso.com, 90, 25\n",
+        "    by hand: grant KMS_W Read, Write and Delete on _vlmcs._tcp.west.contoso.com\n",
+        // Table 6: the Enterprise client's GVLK, discovery, caching and URL; Core skipped.
+        "  PC-ENT01: done, LicenseStatus 1 (licensed)\n    calls: /ipk \
+         NPPR9-FWDCX-D2C8J-H872K-2YT43, /ckms, /ckms-domain, /ckhc, reg AlternateURL, /ato\n",
+        "    product key:          NPPR9-FWDCX-D2C8J-H872K-2YT43 (Volume:GVLK)\n",
+        "    host caching:         off\n    AlternateURL:         http://contoso.com/help\n",
+        "  PC-HOME01: skipped (no-gvlk): Microsoft publishes no KMS client setup key for Windows \
+         11 Core: not a volume edition\n    nothing was called\n",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "kms_deploy output lacks {expected:?}:\n{stdout}"
+        );
+    }
+    assert_eq!(
+        stdout.matches("LicenseStatus 1 (licensed)").count(),
+        5,
+        "{stdout}"
+    );
+    for group in ["VKCF7", "HV62C", "944TY", "YJ9NF"] {
+        assert!(
+            !stdout.contains(group),
+            "kms_deploy revealed the CSVLK:\n{stdout}"
+        );
+    }
+
+    // An invalid topology: exit status 1 and the line; no argument or no file: 2.
+    let bad = scratch.path("bad.toml");
+    fs::write(&bad, "[[host]]\nname = \"a b\"\n").expect("write bad.toml");
+    let out = run(Command::new(&exe).arg(&bad));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stderr:\n{stderr}");
+    assert!(
+        stderr.contains("kms-deploy plan: topology: line 2"),
+        "stderr:\n{stderr}"
+    );
+    assert_eq!(run(&mut Command::new(&exe)).status.code(), Some(2));
+    assert_eq!(
+        run(Command::new(&exe).arg(scratch.path("missing.toml")))
+            .status
+            .code(),
         Some(2)
     );
 }
