@@ -112,6 +112,7 @@ pub fn plan(kind: &str, request: &PlanRequest<'_>) -> Result<String, WorkflowErr
             } else {
                 serde_json::from_str(request.options_json).map_err(|e| options_error(kind, &e))?
             };
+            settings.check()?;
             super::kms::configure_plan(&surveyed, &settings)
         }
         "kms-deploy" => {
@@ -289,7 +290,14 @@ impl<T: ForeignTarget> ActivationTarget for Foreign<T> {
         serde_json::from_str(&text).map_err(|e| bad_json("products", &e))
     }
     fn install_product_key(&mut self, key: &ProductKey) -> Result<(), super::TargetError> {
-        self.0.install_product_key(&key.reveal())
+        let text = key.reveal();
+        let result = self.0.install_product_key(&text);
+        // The one copy of the key in clear volact made for the foreign side: overwritten
+        // before it is freed (black_box keeps the writes from being optimised away).
+        let mut bytes = text.into_bytes();
+        bytes.iter_mut().for_each(|b| *b = 0);
+        std::hint::black_box(&bytes);
+        result
     }
     fn activate(&mut self, activation_id: &str) -> Result<(), super::TargetError> {
         self.0.activate(activation_id)

@@ -77,6 +77,24 @@ impl Default for ClientSettings {
 }
 
 impl ClientSettings {
+    /// Checks what a program may send as JSON: a lookup domain must be a DNS name, and the
+    /// help-desk URL one line of text (both end up in registry values and command lines).
+    pub fn check(&self) -> Result<(), WorkflowError> {
+        if let Discovery::LookupDomain(d) = &self.discovery {
+            crate::srv::record::check_dns_name(d).map_err(|why| WorkflowError::Input {
+                detail: format!("lookup domain {d:?}: {why}"),
+            })?;
+        }
+        if let Some(url) = &self.alternate_url
+            && (url.trim().is_empty() || url.chars().any(char::is_control))
+        {
+            return Err(WorkflowError::Input {
+                detail: "AlternateURL must be one non-empty line of text".into(),
+            });
+        }
+        Ok(())
+    }
+
     /// The seed's Table 6: the GVLK installed, DNS auto-discovery, host caching disabled
     /// (`slmgr /ckhc`, so SRV priority and weight hold), and the help-desk URL.
     pub fn table6(alternate_url: &str) -> ClientSettings {

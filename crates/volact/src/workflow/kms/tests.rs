@@ -338,3 +338,36 @@ fn without_installing_the_gvlk_only_kms_clients_are_configured() {
             .any(|a| matches!(a, Action::InstallGvlk { .. }))
     );
 }
+
+#[test]
+fn settings_from_json_are_checked() {
+    let bad_domain: ClientSettings =
+        serde_json::from_str(r#"{"discovery":{"lookup_domain":"bad domain&x"}}"#).unwrap();
+    assert!(
+        bad_domain
+            .check()
+            .unwrap_err()
+            .to_string()
+            .contains("lookup domain")
+    );
+    let bad_url = ClientSettings {
+        alternate_url: Some("http://x\n& del".into()),
+        ..ClientSettings::default()
+    };
+    assert!(bad_url.check().is_err());
+    assert!(
+        ClientSettings::table6("http://contoso.com/help")
+            .check()
+            .is_ok()
+    );
+    let e = crate::workflow::api::plan(
+        "kms-configure",
+        &crate::workflow::api::PlanRequest {
+            surveyed_json: "[]",
+            options_json: r#"{"discovery":{"lookup_domain":"a..b"}}"#,
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("lookup domain"), "{e}");
+}
