@@ -21,9 +21,9 @@ use std::path::{Path, PathBuf};
 use volact_core::mak::MakEntry;
 use volact_core::srv::discovery::HostPort;
 use volact_core::srv::plan::Topology;
-use volact_core::workflow::api::{self, PlanRequest};
+use volact_core::workflow::api::{self, PlanInputs};
 use volact_core::workflow::kms::{ClientSettings, Discovery};
-use volact_core::workflow::{Plan, Surveyed, inventory};
+use volact_core::workflow::{Format, Surveyed, inventory};
 
 #[derive(Args, Debug)]
 pub(crate) struct PlanArgs {
@@ -550,25 +550,24 @@ pub(crate) fn plan(r: &Request<'_>, out: &mut dyn Write) -> io::Result<Verdict> 
     };
     let cil = match r.cil {
         None => None,
-        Some(p) => Some(crate::cil_cmd::load(p)?.to_bytes()),
+        Some(p) => Some(crate::cil_cmd::load(p)?),
     };
     let kms_hosts = r.kms.join(",");
-    let request = PlanRequest {
-        surveyed_json: &Surveyed::list_to_json(&surveyed),
+    let inputs = PlanInputs {
+        surveyed: &surveyed,
         key: entry.as_ref(),
-        cil: cil.as_deref(),
+        cil: cil.as_ref(),
         kms_hosts: &kms_hosts,
         exact_iid: !r.no_exact_iid,
         options_json: &options,
     };
-    let json = match api::plan(&kind, &request) {
-        Ok(json) => json,
+    let parsed = match api::build(&kind, &inputs) {
+        Ok(plan) => plan,
         Err(e) => {
             eprintln!("volact: {e}");
             return Ok(Verdict::SomeInvalid);
         }
     };
-    let parsed = Plan::from_json(&json).map_err(|e| io::Error::other(e.to_string()))?;
     let skipped: Vec<_> = parsed
         .machines
         .iter()
@@ -577,8 +576,11 @@ pub(crate) fn plan(r: &Request<'_>, out: &mut dyn Write) -> io::Result<Verdict> 
     for (m, s) in &skipped {
         eprintln!("volact: skipped {} ({}): {}", m.machine, s.rule, s.reason);
     }
-    let text =
-        api::render(&json, &value_name(format)).map_err(|e| io::Error::other(e.to_string()))?;
+    let format_name = value_name(format);
+    let text = parsed.render(
+        Format::parse(&format_name)
+            .ok_or_else(|| io::Error::other(format!("volact cannot render {format_name}")))?,
+    );
     write_out(r.output, &text, out, || {
         format!(
             "the {kind} plan ({}) for {} machines, {} skipped",

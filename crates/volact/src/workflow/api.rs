@@ -77,6 +77,39 @@ fn cil(bytes: &[u8]) -> Result<CilDocument, WorkflowError> {
 /// Builds the plan `kind` (one of [`PLAN_KINDS`]) and returns its JSON.
 pub fn plan(kind: &str, request: &PlanRequest<'_>) -> Result<String, WorkflowError> {
     let surveyed = Surveyed::list_from_json(request.surveyed_json)?;
+    let doc = request.cil.map(cil).transpose()?;
+    let inputs = PlanInputs {
+        surveyed: &surveyed,
+        key: request.key,
+        cil: doc.as_ref(),
+        kms_hosts: request.kms_hosts,
+        exact_iid: request.exact_iid,
+        options_json: request.options_json,
+    };
+    Ok(build(kind, &inputs)?.to_json())
+}
+
+/// What [`build`] takes: [`PlanRequest`] with the survey and the CIL already read (the CLI
+/// reads them with its own file errors and hands them over without a second parse).
+#[derive(Debug, Default)]
+pub struct PlanInputs<'a> {
+    /// The survey.
+    pub surveyed: &'a [Surveyed],
+    /// As [`PlanRequest::key`].
+    pub key: Option<&'a MakEntry>,
+    /// The merged CIL (proxy-apply, reapply).
+    pub cil: Option<&'a CilDocument>,
+    /// As [`PlanRequest::kms_hosts`].
+    pub kms_hosts: &'a str,
+    /// As [`PlanRequest::exact_iid`].
+    pub exact_iid: bool,
+    /// As [`PlanRequest::options_json`].
+    pub options_json: &'a str,
+}
+
+/// Builds the plan `kind` (one of [`PLAN_KINDS`]) from read inputs.
+pub fn build(kind: &str, request: &PlanInputs<'_>) -> Result<Plan, WorkflowError> {
+    let surveyed = request.surveyed;
     let key = request
         .key
         .map(|e| (KeyToInstall::from_entry(e), e.id.as_str()));
@@ -92,19 +125,17 @@ pub fn plan(kind: &str, request: &PlanRequest<'_>) -> Result<String, WorkflowErr
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            run::preflight_plan(&surveyed, &hosts)?
+            run::preflight_plan(surveyed, &hosts)?
         }
         "mak-independent" | "proxy-install" => {
             let (k, id) = need(key, "a key from the MAK store", kind)?;
-            run::mak_plan(&k, Some(id), &surveyed, kind == "mak-independent")
+            run::mak_plan(&k, Some(id), surveyed, kind == "mak-independent")
         }
-        "proxy-apply" => {
-            run::apply_plan(&cil(need(request.cil, "the merged CIL", kind)?)?, &surveyed)
-        }
+        "proxy-apply" => run::apply_plan(need(request.cil, "the merged CIL", kind)?, surveyed),
         "reapply" => {
             let (k, id) = need(key, "the MAK the CIDs were issued for", kind)?;
-            let doc = cil(need(request.cil, "the saved CIL with CIDs", kind)?)?;
-            run::reapply_plan(&doc, &k, Some(id), &surveyed, request.exact_iid)
+            let doc = need(request.cil, "the saved CIL with CIDs", kind)?;
+            run::reapply_plan(doc, &k, Some(id), surveyed, request.exact_iid)
         }
         "kms-configure" => {
             let settings: super::kms::ClientSettings = if request.options_json.trim().is_empty() {
@@ -113,7 +144,7 @@ pub fn plan(kind: &str, request: &PlanRequest<'_>) -> Result<String, WorkflowErr
                 serde_json::from_str(request.options_json).map_err(|e| options_error(kind, &e))?
             };
             settings.check()?;
-            super::kms::configure_plan(&surveyed, &settings)
+            super::kms::configure_plan(surveyed, &settings)
         }
         "kms-deploy" => {
             let (k, id) = need(key, "the CSVLK from the MAK store", kind)?;
@@ -144,11 +175,11 @@ pub fn plan(kind: &str, request: &PlanRequest<'_>) -> Result<String, WorkflowErr
                 serves: &serves,
                 security_groups: &o.security_groups,
             };
-            super::kms::deploy_plan(&topology, &d, &surveyed)?
+            super::kms::deploy_plan(&topology, &d, surveyed)?
         }
         "convert-to-mak" => {
             let (k, id) = need(key, "a MAK from the MAK store", kind)?;
-            super::kms::convert_plan(&k, Some(id), &surveyed)
+            super::kms::convert_plan(&k, Some(id), surveyed)
         }
         other => {
             return Err(WorkflowError::Input {
@@ -156,7 +187,7 @@ pub fn plan(kind: &str, request: &PlanRequest<'_>) -> Result<String, WorkflowErr
             });
         }
     };
-    Ok(plan.to_json())
+    Ok(plan)
 }
 
 fn options_error(kind: &str, e: &serde_json::Error) -> WorkflowError {
