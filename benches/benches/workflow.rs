@@ -17,43 +17,31 @@ use volact_core::workflow::{
 
 const MACHINES: usize = 10_000;
 
-/// A 63-digit IID text whose groups carry valid check digits (the rule of `volact::ids`).
-fn iid(i: usize) -> String {
-    let mut groups = Vec::new();
-    for g in 0..9u64 {
-        let data: Vec<u8> = format!("{:06}", (i as u64 * 7919 + g * 104_729) % 1_000_000)
-            .bytes()
-            .map(|b| b - b'0')
-            .collect();
-        let check = volact_core::ids::check_digit(&data);
-        groups.push(format!(
-            "{}{}",
-            data.iter()
-                .map(|d| char::from(b'0' + d))
-                .collect::<String>(),
-            check
-        ));
-    }
-    groups.join("-")
+/// A fictitious ID of `groups` groups of `width` data digits plus a check digit (the rule of
+/// `volact::ids`), from a seed and two multipliers.
+fn id_text(i: usize, groups: u64, width: usize, step: (u64, u64)) -> String {
+    let modulus = 10u64.pow(width as u32);
+    (0..groups)
+        .map(|g| {
+            let data: Vec<u8> = format!("{:0width$}", (i as u64 * step.0 + g * step.1) % modulus)
+                .bytes()
+                .map(|b| b - b'0')
+                .collect();
+            let digits: String = data.iter().map(|d| char::from(b'0' + d)).collect();
+            format!("{digits}{}", volact_core::ids::check_digit(&data))
+        })
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
+/// A 63-digit IID (9 groups of 7).
+fn iid(i: usize) -> String {
+    id_text(i, 9, 6, (7919, 104_729))
+}
+
+/// A 48-digit CID (8 groups of 6).
 fn cid(i: usize) -> String {
-    let mut groups = Vec::new();
-    for g in 0..8u64 {
-        let data: Vec<u8> = format!("{:05}", (i as u64 * 31 + g * 7) % 100_000)
-            .bytes()
-            .map(|b| b - b'0')
-            .collect();
-        let check = volact_core::ids::check_digit(&data);
-        groups.push(format!(
-            "{}{}",
-            data.iter()
-                .map(|d| char::from(b'0' + d))
-                .collect::<String>(),
-            check
-        ));
-    }
-    groups.join("-")
+    id_text(i, 8, 5, (31, 7))
 }
 
 fn surveyed() -> Vec<Surveyed> {
