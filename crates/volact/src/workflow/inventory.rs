@@ -208,6 +208,7 @@ ConvertTo-Json -InputObject $entry -Depth 6 -Compress
 pub fn read_survey(bytes: &[u8]) -> Result<Vec<Surveyed>, WorkflowError> {
     let text = decode(bytes)?;
     let mut entries = Vec::new();
+    let mut read_any = false;
     let mut offset = 0;
     loop {
         let rest = &text[offset..];
@@ -258,9 +259,12 @@ pub fn read_survey(bytes: &[u8]) -> Result<Vec<Surveyed>, WorkflowError> {
             }
         }
         entries.extend(found);
+        read_any = true;
         offset = start + used;
     }
-    if entries.is_empty() {
+    // An empty file is a mistake; an explicit `[]` is a survey of no machine (a program
+    // with no targets).
+    if !read_any {
         return Err(WorkflowError::Input {
             detail: "survey JSON: no entry".into(),
         });

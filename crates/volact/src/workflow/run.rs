@@ -58,15 +58,13 @@ impl Surveyed {
         }
     }
 
-    /// Reads a survey: a JSON array of entries, or one entry.
+    /// Reads a survey: one entry, an array, or several of either (the collection script's
+    /// outputs joined), UTF-8 or UTF-16 with its mark; errors name the line and column. The
+    /// one survey reader, shared with the CLI ([`inventory::read_survey`]).
+    ///
+    /// [`inventory::read_survey`]: super::inventory::read_survey
     pub fn list_from_json(text: &str) -> Result<Vec<Surveyed>, WorkflowError> {
-        if text.trim_start().starts_with('[') {
-            serde_json::from_str(text).map_err(json_error)
-        } else {
-            serde_json::from_str(text)
-                .map(|one| vec![one])
-                .map_err(json_error)
-        }
+        super::inventory::read_survey(text.as_bytes())
     }
 
     /// A survey as JSON.
@@ -707,8 +705,10 @@ impl Run {
             .iter()
             .zip(&self.progress)
             .map(|(m, p)| {
-                m.actions[..p.done]
+                // `take`, not a slice: a `Run` built by hand may claim more done than planned.
+                m.actions
                     .iter()
+                    .take(p.done)
                     .filter(|a| matches!(a, Action::Activate { .. }))
                     .count()
             })
