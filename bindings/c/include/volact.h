@@ -2275,6 +2275,16 @@ volact_result volact_workflow_acquire(struct volact_cil_document *doc,
                                       size_t *report_n);
 
 /**
+ * The PowerShell collection script (text out, the usual protocol): run on a machine, it
+ * prints one survey entry for it — the JSON `volact_workflow_plan` reads — for embedders
+ * whose agents run scripts rather than implement `volact_target_vtable`.
+ *
+ * # Safety
+ * `buf` valid for `len` bytes (or NULL with 0); `out_n` NULL or writable.
+ */
+volact_result volact_workflow_collect_script(char *buf, size_t len, size_t *out_n);
+
+/**
  * The seed's 13 MAK proxy activation steps as a JSON array (text out, the usual protocol):
  * `{"number", "title", "runs_on": "lab"|"internet", "volact", "note"}`.
  *

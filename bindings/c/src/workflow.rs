@@ -31,7 +31,9 @@ use volact_core::workflow::api::{self, Foreign, PlanRequest};
 pub(crate) fn workflow_result(e: &WorkflowError) -> volact_result {
     match e {
         WorkflowError::Input { .. } => volact_result::WorkflowInput,
-        WorkflowError::PlanJson { .. } => volact_result::WorkflowJson,
+        WorkflowError::PlanJson { .. } | WorkflowError::SurveyJson { .. } => {
+            volact_result::WorkflowJson
+        }
         WorkflowError::CidCsv { .. } => volact_result::WorkflowCidCsv,
         _ => volact_result::WorkflowOther,
     }
@@ -541,6 +543,22 @@ pub unsafe extern "C" fn volact_workflow_acquire(
         // SAFETY: caller contract; report_buf checked above.
         unsafe { keep_report(handle, report, report_buf, report_len, report_n) }
     })
+}
+
+/// The PowerShell collection script (text out, the usual protocol): run on a machine, it
+/// prints one survey entry for it — the JSON `volact_workflow_plan` reads — for embedders
+/// whose agents run scripts rather than implement `volact_target_vtable`.
+///
+/// # Safety
+/// `buf` valid for `len` bytes (or NULL with 0); `out_n` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn volact_workflow_collect_script(
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> volact_result {
+    // SAFETY: caller contract.
+    boundary(|| unsafe { write_str(api::collect_script(), buf, len, out_n) })
 }
 
 /// The seed's 13 MAK proxy activation steps as a JSON array (text out, the usual protocol):

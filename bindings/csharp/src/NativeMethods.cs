@@ -576,6 +576,10 @@ namespace Volact
             [Out] byte[] report_buf, UIntPtr report_len, out UIntPtr report_n);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VolactResult volact_workflow_collect_script(
+            [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern VolactResult volact_workflow_proxy_steps(
             [Out] byte[] buf, UIntPtr len, out UIntPtr out_n);
 

@@ -274,6 +274,17 @@ namespace Volact
         }
 
         /// <summary>
+        /// The PowerShell collection script: run on a machine, it prints one survey entry for
+        /// it (the JSON <see cref="Plan"/> reads), for agents that run scripts rather than
+        /// implement <see cref="IActivationTarget"/>.
+        /// </summary>
+        public static string CollectScript()
+        {
+            return Interop.ReadTextOrThrow((byte[] b, UIntPtr l, out UIntPtr n) =>
+                NativeMethods.volact_workflow_collect_script(b, l, out n), JsonCapacity);
+        }
+
+        /// <summary>
         /// The seed's 13 MAK proxy activation steps as a JSON array of <c>{"number", "title",
         /// "runs_on": "lab"|"internet", "volact", "note"}</c>.
         /// </summary>

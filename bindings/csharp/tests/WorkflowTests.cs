@@ -535,5 +535,24 @@ namespace Volact.Tests
             CollectionAssert.Contains(Workflow.PlanKinds, "proxy-apply");
             CollectionAssert.IsSubsetOf(new[] { "kms-configure", "kms-deploy", "convert-to-mak" }, Workflow.PlanKinds);
         }
+
+        [Test]
+        public void TheCollectionScriptWritesEveryFieldASurveyHas()
+        {
+            string script = Workflow.CollectScript();
+            string survey = Workflow.Survey(lab);
+            var fields = System.Text.RegularExpressions.Regex.Matches(survey, "\"([a-z_]+)\":")
+                .Cast<System.Text.RegularExpressions.Match>()
+                .Select(m => m.Groups[1].Value)
+                .Distinct()
+                .Where(f => f != "machine" && f != "products" && f != "error" && f != "kind" && f != "detail")
+                .ToList();
+            Assert.That(fields.Count, Is.GreaterThanOrEqualTo(10), survey);
+            foreach (string f in fields)
+            {
+                StringAssert.Contains(f, script, f);
+            }
+            StringAssert.Contains("SoftwareLicensingProduct", script);
+        }
     }
 }

@@ -21,7 +21,9 @@ impl From<core_wf::WorkflowError> for VolactError {
     fn from(e: core_wf::WorkflowError) -> Self {
         let kind = match &e {
             core_wf::WorkflowError::CidCsv { .. } => "cid_csv",
-            core_wf::WorkflowError::PlanJson { .. } => "plan_json",
+            core_wf::WorkflowError::PlanJson { .. } | core_wf::WorkflowError::SurveyJson { .. } => {
+                "plan_json"
+            }
             core_wf::WorkflowError::Input { .. } => "input",
             _ => "other",
         };
@@ -481,6 +483,14 @@ pub fn workflow_acquire(
     let mut source = api::Foreign(PyCidSource(source));
     let (cil, report_json) = api::acquire_cids(&cil, &mut source)?;
     Ok(AcquiredCil { cil, report_json })
+}
+
+/// The PowerShell collection script: run on a machine, it prints one survey entry for it
+/// (the JSON `workflow_plan` reads), for agents that run scripts rather than implement
+/// `ActivationTarget`.
+#[uniffi::export]
+pub fn workflow_collect_script() -> String {
+    api::collect_script().to_owned()
 }
 
 /// The seed's 13 MAK proxy activation steps, each with what volact does for it, as JSON:

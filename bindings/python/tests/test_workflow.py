@@ -77,6 +77,16 @@ def test_survey_json_has_each_machine_or_its_error():
     assert {m for t in machines for m, _ in t.calls} == {"machine_json", "products_json"}
 
 
+def test_the_collection_script_writes_every_field_a_survey_has():
+    script = volact.workflow_collect_script()
+    survey = json.loads(volact.workflow_survey(lab()[:1]))[0]
+    fields = set(survey["machine"]) | set(survey["products"][0])
+    assert fields, survey
+    for field in fields:
+        assert field in script, field
+    assert "SoftwareLicensingProduct" in script and "ConvertTo-Json" in script
+
+
 def test_survey_takes_any_iterable_and_the_json_feeds_the_next_call():
     survey = volact.workflow_survey(iter(lab()[:1]))
     assert json.loads(volact.workflow_plan("preflight", json.loads(survey)))["kind"] == (

@@ -364,6 +364,26 @@ static void test_survey(void) {
     CHECK_RESULT(volact_workflow_survey(tables, N_LAB, NULL, 0, NULL), VOLACT_RESULT_OK);
     CHECK_RESULT(volact_workflow_survey(NULL, 0, out, sizeof out, NULL), VOLACT_RESULT_OK);
     CHECK_STR(out, "[]");
+
+    /* The collection script writes every field name this survey holds. */
+    size_t script_n = 0;
+    CHECK_RESULT(volact_workflow_collect_script(NULL, 0, &script_n),
+                 VOLACT_RESULT_BUFFER_TOO_SMALL);
+    char *script = malloc(script_n + 1);
+    CHECK_RESULT(volact_workflow_collect_script(script, script_n + 1, NULL), VOLACT_RESULT_OK);
+    CHECK_EQ(strlen(script), script_n);
+    const char *fields[] = {"name", "network_type", "network_name", "os_version",
+                            "mac_addresses", "activation_id", "application_id", "family",
+                            "edition_id", "channel", "license_status", "grace_remaining",
+                            "installation_id", "product_key_id", "partial_product_key"};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        char quoted[64];
+        snprintf(quoted, sizeof quoted, "\"%s\"", fields[i]);
+        CHECK_HAS(survey, quoted); /* the survey has it ... */
+        CHECK_HAS(script, fields[i]); /* ... and the script writes it */
+    }
+    CHECK_HAS(script, "SoftwareLicensingProduct");
+    free(script);
     free(survey);
 }
 

@@ -99,6 +99,7 @@ from ._native import (
     plan_topology,
     probe,
     proxy_steps,
+    workflow_collect_script,
     workflow_render,
 )
 from ._native import decode_digital_product_id as _decode_digital_product_id
@@ -202,6 +203,7 @@ __all__ = [
     "workflow_run_execute",
     "workflow_run_new",
     "workflow_survey",
+    "workflow_collect_script",
     "unattend_scrub",
     "unattend_set_key",
     "unattend_show",

@@ -258,6 +258,12 @@ pub fn acquire_cids(
     ))
 }
 
+/// The PowerShell collection script whose output is one survey entry for the machine it runs
+/// on ([`inventory::collect_script`](super::inventory::collect_script)).
+pub fn collect_script() -> &'static str {
+    super::inventory::collect_script()
+}
+
 /// The seed's 13 proxy steps as JSON.
 pub fn proxy_steps_json() -> String {
     serde_json::to_string_pretty(&proxy::PROXY_STEPS).unwrap_or_default()

@@ -273,8 +273,10 @@ pub fn read_survey(bytes: &[u8]) -> Result<Vec<Surveyed>, WorkflowError> {
 }
 
 fn survey_error(line: usize, column: usize, detail: String) -> WorkflowError {
-    WorkflowError::Input {
-        detail: format!("survey JSON line {line}, column {column}: {detail}"),
+    WorkflowError::SurveyJson {
+        line,
+        column,
+        detail,
     }
 }
 

@@ -63,6 +63,16 @@ pub enum WorkflowError {
         /// What is wrong.
         detail: String,
     },
+    /// A survey that is not valid JSON of the survey shape (position in the survey text).
+    #[error("survey JSON line {line}, column {column}: {detail}")]
+    SurveyJson {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        detail: String,
+    },
     /// Inputs that do not fit together.
     #[error("{detail}")]
     Input {
