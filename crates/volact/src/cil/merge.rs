@@ -736,23 +736,9 @@ pub fn add_cids(doc: &mut CilDocument, csv: &str, strict: bool) -> CidImportRepo
             }
         }
     }
-    let mut header_checked = false;
-    for (n, raw) in csv.lines().enumerate() {
-        let line = raw.trim().trim_start_matches('\u{FEFF}');
-        // Blank lines, and `#` lines such as PowerShell's `#TYPE …` from Export-Csv.
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        // The first remaining line is a header when it holds no digit.
-        if !header_checked {
-            header_checked = true;
-            if !line.chars().any(|c| c.is_ascii_digit()) {
-                continue;
-            }
-        }
-        let fields = csv_fields(line);
+    for (line, fields) in cid_csv_rows(csv) {
         let mut row = CidImportRow {
-            line: n + 1,
+            line,
             installation_id: fields.first().cloned().unwrap_or_default(),
             unconfirmed_check_failed: false,
             outcome: CidOutcome::UnknownIid,
@@ -777,6 +763,27 @@ pub fn add_cids(doc: &mut CilDocument, csv: &str, strict: bool) -> CidImportRepo
 
 /// The fields of one CSV line: comma-separated, optionally double-quoted (`""` inside
 /// quotes is a quote), trimmed.
+/// The data rows of an `installation_id,confirmation_id` CSV (phone activation, PowerShell's
+/// `Export-Csv`): 1-based line numbers and fields. Blank lines and `#` lines (`#TYPE …`) are
+/// skipped, a byte-order mark dropped, and the first remaining line is a header when it holds
+/// no digit. `volact cil add-cids` and `workflow::PhoneCsv` both read CSVs through it.
+pub(crate) fn cid_csv_rows(csv: &str) -> impl Iterator<Item = (usize, Vec<String>)> + '_ {
+    let mut header_checked = false;
+    csv.lines().enumerate().filter_map(move |(n, raw)| {
+        let line = raw.trim().trim_start_matches('\u{FEFF}');
+        if line.is_empty() || line.starts_with('#') {
+            return None;
+        }
+        if !header_checked {
+            header_checked = true;
+            if !line.chars().any(|c| c.is_ascii_digit()) {
+                return None;
+            }
+        }
+        Some((n + 1, csv_fields(line)))
+    })
+}
+
 fn csv_fields(line: &str) -> Vec<String> {
     let mut fields = Vec::new();
     let mut field = String::new();

@@ -33,7 +33,7 @@
 mod export;
 mod fields;
 pub mod json;
-mod merge;
+pub(crate) mod merge;
 mod stream;
 mod validate;
 pub(crate) mod xml;

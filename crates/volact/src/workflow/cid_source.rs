@@ -93,28 +93,18 @@ pub struct PhoneCsv {
 }
 
 impl PhoneCsv {
-    /// Reads the CSV text. A line with other than two fields is an error naming the line.
+    /// Reads the CSV text as `volact cil add-cids` does (quoted fields, a header, `#` lines).
+    /// A row with other than two fields is an error naming the line.
     pub fn parse(csv: &str) -> Result<Self, WorkflowError> {
         let mut by_iid = HashMap::new();
-        for (n, raw) in csv.lines().enumerate() {
-            let line = raw.trim().trim_start_matches('\u{FEFF}');
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            if by_iid.is_empty() && !line.chars().any(|c| c.is_ascii_digit()) {
-                continue; // the header
-            }
-            let fields: Vec<&str> = line
-                .split(',')
-                .map(|f| f.trim().trim_matches('"'))
-                .collect();
+        for (line, fields) in crate::cil::merge::cid_csv_rows(csv) {
             match fields.as_slice() {
                 [iid, cid] if !iid.is_empty() && !cid.is_empty() => {
-                    by_iid.insert(digits(iid), (*cid).to_owned());
+                    by_iid.insert(digits(iid), cid.clone());
                 }
                 _ => {
                     return Err(WorkflowError::CidCsv {
-                        line: n + 1,
+                        line,
                         detail: format!(
                             "{} fields: expected installation_id,confirmation_id",
                             fields.len()
